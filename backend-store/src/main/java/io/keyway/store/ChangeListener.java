@@ -1,0 +1,15 @@
+package io.keyway.store;
+
+import io.keyway.api.mvccpb.Event;
+import java.util.List;
+
+/** Receives every committed change of the key space: the feed the watchable store is built on. */
+@FunctionalInterface
+public interface ChangeListener {
+  /**
+   * @param revision the revision all of {@code events} share
+   * @param events   in the order the write produced them; each carries {@code prev_kv} when a previous
+   *                 version existed (watchers strip it when they did not ask for it)
+   */
+  void onCommit(long revision, List<Event> events);
+}
