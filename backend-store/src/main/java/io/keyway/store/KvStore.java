@@ -1,5 +1,6 @@
 package io.keyway.store;
 
+import com.google.protobuf.ByteString;
 import io.keyway.api.EtcdException;
 import io.keyway.api.etcdserverpb.CompactionRequest;
 import io.keyway.api.etcdserverpb.CompactionResponse;
@@ -12,6 +13,8 @@ import io.keyway.api.etcdserverpb.RangeResponse;
 import io.keyway.api.etcdserverpb.TxnRequest;
 import io.keyway.api.etcdserverpb.TxnResponse;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * The MVCC key-value engine, seen from the replication layer.
@@ -21,18 +24,51 @@ import java.nio.file.Path;
  * writes, and see a consistent revision.
  *
  * <p>Writes are deterministic functions of (state, request): every member applying the same log reaches the
- * same state. Each write persists {@code index} as the applied index atomically with its effects, so a
- * replay of already-applied entries after a crash is detected and skipped (the write returns the response
- * it would have returned, computed without changing state, or throws the same error).
+ * same state. Each write persists its apply position as the applied index atomically with its effects,
+ * including writes that fail with an {@link EtcdException} (the failure is their result).
+ *
+ * <p><b>Apply positions.</b> A Raft entry usually holds one request: the writes without a {@code part}
+ * stand for the whole entry {@code index}. An entry that packs several requests (group commit) is applied
+ * as {@code part} 0, 1, 2... of {@code index}, then closed with {@link #markApplied(long)}. Positions order
+ * by (index, part), the whole entry last.
+ *
+ * <p><b>Replay.</b> A write at a position at or below the applied position (a replay after a crash) changes
+ * nothing, calls no listener or lease hook and throws nothing: it returns a response whose header carries
+ * the current revision and nothing else. No client waits for a replayed entry (its proposer's future died
+ * with the process), so only the absence of effects matters.
+ *
+ * <p>Every write re-runs {@link RequestChecks} on its request, so a malformed log entry fails with etcd's
+ * error instead of corrupting state.
  *
  * <p>Responses carry a {@code header} with only {@code revision} set; cluster id, member id and raft term
- * belong to the layers above. Failures are {@link EtcdException}s with etcd's code and message.
+ * belong to the layers above. Failures are {@link EtcdException}s with etcd's code and message; a storage
+ * failure is a {@link StoreFailedException}, after which the store accepts no more writes.
  */
 public interface KvStore extends AutoCloseable {
+
+  /** The {@code part} that stands for a whole Raft entry. */
+  int WHOLE_ENTRY = Integer.MAX_VALUE;
 
   // ---- reads -------------------------------------------------------------------------------------------
 
   RangeResponse range(RangeRequest request) throws EtcdException;
+
+  /**
+   * Serves a read-only txn ({@link RequestChecks#isReadOnly}) from local state without going through the
+   * log, as etcd does. Throws {@link IllegalArgumentException} for a txn that writes.
+   */
+  TxnResponse readTxn(TxnRequest request) throws EtcdException;
+
+  /**
+   * The committed changes of revisions {@code fromRevision..min(toRevision, revision())}, oldest first:
+   * the history a watcher that starts in the past replays. Stops after the revision at which
+   * {@code maxEvents} is reached (a revision is never split, so a single large revision may exceed it).
+   * Events carry {@code prev_kv} when {@code withPrevKv} is set and a previous version is still readable.
+   *
+   * @throws EtcdException COMPACTED when {@code fromRevision < compactRevision()}
+   */
+  List<RevisionChanges> changes(long fromRevision, long toRevision, int maxEvents, boolean withPrevKv)
+      throws EtcdException;
 
   /** Current store revision (1 on a fresh store). */
   long revision();
@@ -40,32 +76,70 @@ public interface KvStore extends AutoCloseable {
   /** Revision of the last compaction (0 if none). */
   long compactRevision();
 
-  /** Highest Raft log index whose effects are persisted. */
+  /** Highest Raft log index whose effects are persisted in full (all of its parts). */
   long appliedIndex();
 
   // ---- writes (apply thread only) ------------------------------------------------------------------------
 
-  PutResponse put(long index, PutRequest request) throws EtcdException;
+  default PutResponse put(long index, PutRequest request) throws EtcdException {
+    return put(index, WHOLE_ENTRY, request);
+  }
 
-  DeleteRangeResponse deleteRange(long index, DeleteRangeRequest request) throws EtcdException;
+  PutResponse put(long index, int part, PutRequest request) throws EtcdException;
 
-  TxnResponse txn(long index, TxnRequest request) throws EtcdException;
+  default DeleteRangeResponse deleteRange(long index, DeleteRangeRequest request) throws EtcdException {
+    return deleteRange(index, WHOLE_ENTRY, request);
+  }
+
+  DeleteRangeResponse deleteRange(long index, int part, DeleteRangeRequest request) throws EtcdException;
+
+  default TxnResponse txn(long index, TxnRequest request) throws EtcdException {
+    return txn(index, WHOLE_ENTRY, request);
+  }
+
+  TxnResponse txn(long index, int part, TxnRequest request) throws EtcdException;
 
   /**
    * Logical compaction happens before this returns; the physical removal of old revisions from disk runs in
    * the background unless {@code request.physical} is set, in which case this waits for it.
    */
-  CompactionResponse compact(long index, CompactionRequest request) throws EtcdException;
+  default CompactionResponse compact(long index, CompactionRequest request) throws EtcdException {
+    return compact(index, WHOLE_ENTRY, request);
+  }
 
-  /** Records that {@code index} was applied without touching the key space (e.g. Raft no-op entries). */
-  void markApplied(long index);
+  CompactionResponse compact(long index, int part, CompactionRequest request) throws EtcdException;
+
+  /**
+   * Deletes those of {@code keys} that exist, all in one revision, in key order (lease revoke and expiry).
+   * No revision is used when none exists. The response's {@code deleted} counts the keys removed.
+   */
+  default DeleteRangeResponse deleteKeys(long index, Collection<ByteString> keys) {
+    return deleteKeys(index, WHOLE_ENTRY, keys);
+  }
+
+  DeleteRangeResponse deleteKeys(long index, int part, Collection<ByteString> keys);
+
+  /** Records that {@code index} was applied in full without (further) touching the key space. */
+  default void markApplied(long index) {
+    markApplied(index, WHOLE_ENTRY);
+  }
+
+  /** Records that part {@code part} of entry {@code index} was applied without touching the key space. */
+  void markApplied(long index, int part);
 
   // ---- hooks for the layers above ------------------------------------------------------------------------
 
-  /** Called on the apply thread after each committed change, in revision order. */
+  /**
+   * Called on the apply thread after each committed change, in revision order. The new revision is already
+   * visible to readers when the listener runs.
+   */
   void addChangeListener(ChangeListener listener);
 
-  /** Decides whether a lease exists and learns which keys are attached to which lease. */
+  /**
+   * Decides whether a lease exists and learns which keys are attached to which lease. On installation the
+   * hooks are told (via {@code attached}) about every key currently attached to a lease, so a lessor that
+   * restarts from its own state can rebuild its key sets from the store.
+   */
   void setLeaseHooks(LeaseHooks hooks);
 
   // ---- snapshots -----------------------------------------------------------------------------------------

@@ -1,0 +1,275 @@
+package io.keyway.store.rocks;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.keyway.api.mvccpb.KeyValue;
+import io.keyway.store.StoreFailedException;
+import io.keyway.store.StoreOptions;
+import io.keyway.store.mvcc.Revision;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The RocksDB database behind the store: column family {@code revisions} maps a {@link Revision} key to a
+ * serialized {@code mvccpb.KeyValue}; column family {@code meta} holds the applied position and the
+ * revision counters. Thin on purpose: it knows bytes and column families, not MVCC rules.
+ */
+public final class RocksBackend implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private static final byte[] REVISIONS = "revisions".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] META = "meta".getBytes(StandardCharsets.UTF_8);
+
+  private final Path dir;
+  private final LRUCache cache;
+  private final BloomFilter bloom;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions revisionOptions;
+  private final ColumnFamilyOptions metaOptions;
+  private final WriteOptions writeOptions;
+  private final RocksDB db;
+  private final List<ColumnFamilyHandle> handles;
+  private final ColumnFamilyHandle revisions;
+  private final ColumnFamilyHandle meta;
+
+  private RocksBackend(Path dir, StoreOptions options) throws RocksDBException {
+    this.dir = dir;
+    cache = new LRUCache(options.blockCacheBytes());
+    bloom = new BloomFilter(10);
+    dbOptions = new DBOptions()
+        .setCreateIfMissing(true)
+        .setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(2)
+        .setKeepLogFileNum(5);
+    BlockBasedTableConfig table = new BlockBasedTableConfig()
+        .setBlockCache(cache)
+        .setFilterPolicy(bloom)
+        .setBlockSize(16 * 1024);
+    // revision keys are appended in increasing order and read by exact key or by short scans
+    revisionOptions = new ColumnFamilyOptions()
+        .setWriteBufferSize(options.writeBufferBytes())
+        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setTableFormatConfig(table);
+    metaOptions = new ColumnFamilyOptions().setWriteBufferSize(1 << 20);
+    writeOptions = new WriteOptions().setSync(options.syncWrites()).setDisableWAL(false);
+
+    List<ColumnFamilyDescriptor> descriptors = List.of(
+        new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, metaOptions),
+        new ColumnFamilyDescriptor(REVISIONS, revisionOptions),
+        new ColumnFamilyDescriptor(META, metaOptions));
+    handles = new ArrayList<>();
+    db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+    revisions = handles.get(1);
+    meta = handles.get(2);
+  }
+
+  public static RocksBackend open(Path dir, StoreOptions options) {
+    try {
+      Files.createDirectories(dir);
+      return new RocksBackend(dir, options);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("cannot open store at " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path dir() { return dir; }
+
+  // ---- reads ---------------------------------------------------------------------------------------------
+
+  /** Values of {@code revs} (puts) as of {@code snapshot} (null: latest). */
+  public List<KeyValue> load(List<Revision> revs, Snapshot snapshot) {
+    if (revs.isEmpty()) {
+      return List.of();
+    }
+    List<byte[]> keys = new ArrayList<>(revs.size());
+    for (Revision r : revs) {
+      keys.add(r.toKey(false));
+    }
+    try (ReadOptions ro = readOptions(snapshot)) {
+      List<byte[]> values = db.multiGetAsList(ro, Collections.nCopies(keys.size(), revisions), keys);
+      List<KeyValue> out = new ArrayList<>(values.size());
+      for (int i = 0; i < values.size(); i++) {
+        byte[] v = values.get(i);
+        if (v == null) {
+          throw new StoreFailedException("revision " + revs.get(i) + " is missing from the store");
+        }
+        out.add(KeyValue.parseFrom(v));
+      }
+      return out;
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("read failed: " + e.getMessage(), e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreFailedException("corrupt KeyValue: " + e.getMessage(), e);
+    }
+  }
+
+  /** Calls {@code visitor} for each revision key in [from, toExclusive) (null: unbounded) until it returns false. */
+  public void scanRevisions(byte[] from, byte[] toExclusive, Snapshot snapshot, RevisionVisitor visitor) {
+    try (ReadOptions ro = readOptions(snapshot); RocksIterator it = db.newIterator(revisions, ro)) {
+      if (from == null) {
+        it.seekToFirst();
+      } else {
+        it.seek(from);
+      }
+      for (; it.isValid(); it.next()) {
+        byte[] key = it.key();
+        if (toExclusive != null && java.util.Arrays.compareUnsigned(key, toExclusive) >= 0) {
+          break;
+        }
+        if (!visitor.visit(key, it.value())) {
+          break;
+        }
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("scan failed: " + e.getMessage(), e);
+    }
+  }
+
+  @FunctionalInterface
+  public interface RevisionVisitor {
+    boolean visit(byte[] key, byte[] value);
+  }
+
+  public byte[] getMeta(String name) {
+    try {
+      return db.get(meta, name.getBytes(StandardCharsets.UTF_8));
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("meta read failed: " + e.getMessage(), e);
+    }
+  }
+
+  public Snapshot snapshot() {
+    return db.getSnapshot();
+  }
+
+  public void release(Snapshot snapshot) {
+    if (snapshot != null) {
+      db.releaseSnapshot(snapshot);
+    }
+  }
+
+  // ---- writes --------------------------------------------------------------------------------------------
+
+  public void putRevision(WriteBatch batch, byte[] key, byte[] value) {
+    try {
+      batch.put(revisions, key, value);
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("batch put failed: " + e.getMessage(), e);
+    }
+  }
+
+  public void deleteRevision(WriteBatch batch, byte[] key) {
+    try {
+      batch.delete(revisions, key);
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("batch delete failed: " + e.getMessage(), e);
+    }
+  }
+
+  public void putMeta(WriteBatch batch, String name, byte[] value) {
+    try {
+      batch.put(meta, name.getBytes(StandardCharsets.UTF_8), value);
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("batch put failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Commits {@code batch} atomically, through the WAL. */
+  public void write(WriteBatch batch) {
+    try {
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("write failed: " + e.getMessage(), e);
+    }
+  }
+
+  // ---- maintenance ---------------------------------------------------------------------------------------
+
+  /** A consistent copy of the database in {@code target} (hard links where possible). */
+  public void checkpoint(Path target) {
+    try (Checkpoint cp = Checkpoint.create(db)) {
+      cp.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("checkpoint to " + target + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Rewrites the revisions column family, dropping deleted entries for good. */
+  public void compactAll() {
+    try (CompactRangeOptions o = new CompactRangeOptions()) {
+      db.compactRange(revisions, null, null, o);
+      db.compactRange(meta, null, null, o);
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("compaction failed: " + e.getMessage(), e);
+    }
+  }
+
+  public long sizeOnDisk() {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> {
+        try {
+          return Files.size(p);
+        } catch (IOException e) {
+          return 0; // a file RocksDB deleted while we walked
+        }
+      }).sum();
+    } catch (IOException | UncheckedIOException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      db.syncWal();
+    } catch (RocksDBException e) {
+      // closing anyway; the Raft log replays whatever the WAL lost
+    }
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    db.close();
+    writeOptions.close();
+    revisionOptions.close();
+    metaOptions.close();
+    dbOptions.close();
+    bloom.close();
+    cache.close();
+  }
+
+  private static ReadOptions readOptions(Snapshot snapshot) {
+    ReadOptions ro = new ReadOptions();
+    if (snapshot != null) {
+      ro.setSnapshot(snapshot);
+    }
+    return ro;
+  }
+}

@@ -1,0 +1,47 @@
+package io.keyway.gateway;
+
+import io.keyway.gateway.config.Cli;
+import io.keyway.gateway.config.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * The {@code keyway} executable: etcd's command line, then a member serving clients until SIGTERM or
+ * SIGINT, on which it stops its listeners, then the member, and exits 0.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    Cli.Outcome outcome = Cli.parse(args, System.getenv(), System.out, System.err);
+    if (outcome instanceof Cli.Outcome.Exit exit) {
+      System.exit(exit.code());
+      return;
+    }
+    Cli.Outcome.Run run = (Cli.Outcome.Run) outcome;
+    ServerConfig config = run.config();
+    LogSetup.apply(config.logLevel());
+    Logger log = LoggerFactory.getLogger(Main.class);
+    run.warnings().forEach(log::warn);
+    log.info("starting keyway {} (etcd {} API) as member {}, data dir {}", EtcdVersion.keyway(),
+        EtcdVersion.SERVER, config.name(), config.dataDir().toAbsolutePath());
+
+    KeywayServer server;
+    try {
+      server = KeywayServer.start(config);
+    } catch (Exception e) {
+      log.error("cannot start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "keyway-shutdown-hook"));
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> new Thread(() -> {
+        log.info("received SIG{}, shutting down", name);
+        server.close();
+        System.exit(0);
+      }, "keyway-shutdown").start());
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.keyway.gateway.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One of etcd 3.5's server flags: name (without dashes), value syntax, etcd's default and help text.
+ * Flags this build does not implement are still accepted, so scripts written for etcd start Keyway
+ * unchanged; setting one to anything but etcd's default logs a warning that it is ignored.
+ *
+ * @param implemented whether Keyway honours the flag
+ */
+public record EtcdFlag(String name, FlagKind kind, String defaultValue, String description, boolean implemented) {
+
+  /** The environment variable etcd reads for this flag: {@code --foo-bar} is {@code ETCD_FOO_BAR}. */
+  public String envName() {
+    return "ETCD_" + name.toUpperCase().replace('-', '_');
+  }
+
+  private static final Map<String, EtcdFlag> ALL = new LinkedHashMap<>();
+
+  private static void served(String name, FlagKind kind, String def, String description) {
+    ALL.put(name, new EtcdFlag(name, kind, def, description, true));
+  }
+
+  private static void ignored(String name, FlagKind kind, String def) {
+    ALL.put(name, new EtcdFlag(name, kind, def, "etcd flag accepted for compatibility; ignored by Keyway.", false));
+  }
+
+  static {
+    served("config-file", FlagKind.STRING, "", "Path to the server configuration file (YAML, etcd's keys). "
+        + "If given, other command line flags and environment variables are ignored.");
+    served("name", FlagKind.STRING, "default", "Human-readable name for this member.");
+    served("data-dir", FlagKind.STRING, "${name}.etcd", "Path to the data directory.");
+    served("listen-peer-urls", FlagKind.URLS, "http://localhost:2380",
+        "List of URLs to listen on for peer traffic.");
+    served("listen-client-urls", FlagKind.URLS, "http://localhost:2379",
+        "List of URLs to listen on for client gRPC and HTTP traffic.");
+    served("initial-advertise-peer-urls", FlagKind.URLS, "http://localhost:2380",
+        "List of this member's peer URLs to advertise to the rest of the cluster.");
+    served("advertise-client-urls", FlagKind.URLS, "http://localhost:2379",
+        "List of this member's client URLs to advertise to the public.");
+    served("initial-cluster", FlagKind.STRING, "default=http://localhost:2380",
+        "Initial cluster configuration for bootstrapping (name=peer-url,...); "
+            + "defaults to name=initial-advertise-peer-urls.");
+    served("initial-cluster-state", FlagKind.CLUSTER_STATE, "new",
+        "Initial cluster state ('new' or 'existing').");
+    served("initial-cluster-token", FlagKind.STRING, "etcd-cluster",
+        "Initial cluster token for the etcd cluster during bootstrap.");
+    served("max-request-bytes", FlagKind.UINT, "1572864",
+        "Maximum client request size in bytes the server will accept.");
+    served("max-txn-ops", FlagKind.UINT, "128", "Maximum number of operations permitted in a transaction.");
+    served("heartbeat-interval", FlagKind.UINT, "100", "Time (in milliseconds) of a heartbeat interval.");
+    served("election-timeout", FlagKind.UINT, "1000", "Time (in milliseconds) for an election to timeout.");
+    served("snapshot-count", FlagKind.UINT, "100000",
+        "Number of committed transactions to trigger a snapshot to disk.");
+    served("log-level", FlagKind.STRING, "info",
+        "Configures log level. Only supports debug, info, warn, error, panic, or fatal.");
+
+    ignored("wal-dir", FlagKind.STRING, "");
+    ignored("listen-client-http-urls", FlagKind.STRING, "");
+    ignored("listen-metrics-urls", FlagKind.STRING, "");
+    ignored("max-snapshots", FlagKind.UINT, "5");
+    ignored("max-wals", FlagKind.UINT, "5");
+    ignored("initial-election-tick-advance", FlagKind.BOOL, "true");
+    ignored("quota-backend-bytes", FlagKind.INT64, "0");
+    ignored("backend-bbolt-freelist-type", FlagKind.STRING, "map");
+    ignored("backend-batch-interval", FlagKind.DURATION, "0s");
+    ignored("backend-batch-limit", FlagKind.INT64, "0");
+    ignored("grpc-keepalive-min-time", FlagKind.DURATION, "5s");
+    ignored("grpc-keepalive-interval", FlagKind.DURATION, "2h0m0s");
+    ignored("grpc-keepalive-timeout", FlagKind.DURATION, "20s");
+    ignored("socket-reuse-port", FlagKind.BOOL, "false");
+    ignored("socket-reuse-address", FlagKind.BOOL, "false");
+    ignored("max-concurrent-streams", FlagKind.UINT, "4294967295");
+    ignored("raft-read-timeout", FlagKind.DURATION, "5s");
+    ignored("raft-write-timeout", FlagKind.DURATION, "5s");
+    ignored("discovery", FlagKind.STRING, "");
+    ignored("discovery-fallback", FlagKind.STRING, "proxy");
+    ignored("discovery-proxy", FlagKind.STRING, "");
+    ignored("discovery-srv", FlagKind.STRING, "");
+    ignored("discovery-srv-name", FlagKind.STRING, "");
+    ignored("strict-reconfig-check", FlagKind.BOOL, "true");
+    ignored("pre-vote", FlagKind.BOOL, "false");
+    ignored("enable-v2", FlagKind.BOOL, "false");
+    ignored("experimental-enable-v2v3", FlagKind.STRING, "");
+    ignored("v2-deprecation", FlagKind.STRING, "not-yet");
+    ignored("proxy", FlagKind.STRING, "off");
+    ignored("cert-file", FlagKind.STRING, "");
+    ignored("key-file", FlagKind.STRING, "");
+    ignored("client-cert-file", FlagKind.STRING, "");
+    ignored("client-key-file", FlagKind.STRING, "");
+    ignored("client-cert-auth", FlagKind.BOOL, "false");
+    ignored("client-crl-file", FlagKind.STRING, "");
+    ignored("client-cert-allowed-hostname", FlagKind.STRING, "");
+    ignored("trusted-ca-file", FlagKind.STRING, "");
+    ignored("auto-tls", FlagKind.BOOL, "false");
+    ignored("peer-cert-file", FlagKind.STRING, "");
+    ignored("peer-key-file", FlagKind.STRING, "");
+    ignored("peer-client-cert-file", FlagKind.STRING, "");
+    ignored("peer-client-key-file", FlagKind.STRING, "");
+    ignored("peer-client-cert-auth", FlagKind.BOOL, "false");
+    ignored("peer-trusted-ca-file", FlagKind.STRING, "");
+    ignored("peer-auto-tls", FlagKind.BOOL, "false");
+    ignored("self-signed-cert-validity", FlagKind.UINT, "1");
+    ignored("peer-crl-file", FlagKind.STRING, "");
+    ignored("peer-cert-allowed-cn", FlagKind.STRING, "");
+    ignored("peer-cert-allowed-hostname", FlagKind.STRING, "");
+    ignored("cipher-suites", FlagKind.STRING, "");
+    ignored("tls-min-version", FlagKind.STRING, "TLS1.2");
+    ignored("tls-max-version", FlagKind.STRING, "");
+    ignored("cors", FlagKind.STRING, "*");
+    ignored("host-whitelist", FlagKind.STRING, "*");
+    ignored("logger", FlagKind.STRING, "zap");
+    ignored("log-outputs", FlagKind.STRING, "default");
+    ignored("enable-log-rotation", FlagKind.BOOL, "false");
+    ignored("log-rotation-config-json", FlagKind.STRING,
+        "{\"maxsize\": 100, \"maxage\": 0, \"maxbackups\": 0, \"localtime\": false, \"compress\": false}");
+    ignored("auto-compaction-retention", FlagKind.STRING, "0");
+    ignored("auto-compaction-mode", FlagKind.STRING, "periodic");
+    ignored("enable-pprof", FlagKind.BOOL, "false");
+    ignored("metrics", FlagKind.STRING, "basic");
+    ignored("auth-token", FlagKind.STRING, "simple");
+    ignored("bcrypt-cost", FlagKind.UINT, "10");
+    ignored("auth-token-ttl", FlagKind.UINT, "300");
+    ignored("enable-grpc-gateway", FlagKind.BOOL, "true");
+    ignored("experimental-initial-corrupt-check", FlagKind.BOOL, "false");
+    ignored("experimental-corrupt-check-time", FlagKind.DURATION, "0s");
+    ignored("experimental-enable-lease-checkpoint", FlagKind.BOOL, "false");
+    ignored("experimental-compaction-batch-limit", FlagKind.INT64, "1000");
+    ignored("experimental-watch-progress-notify-interval", FlagKind.DURATION, "10m0s");
+    ignored("experimental-warning-apply-duration", FlagKind.DURATION, "100ms");
+    ignored("experimental-memory-mlock", FlagKind.BOOL, "false");
+    ignored("unsafe-no-fsync", FlagKind.BOOL, "false");
+    ignored("force-new-cluster", FlagKind.BOOL, "false");
+    ignored("debug", FlagKind.BOOL, "false");
+  }
+
+  public static List<EtcdFlag> all() {
+    return Collections.unmodifiableList(new ArrayList<>(ALL.values()));
+  }
+
+  /** @return null when etcd has no such flag */
+  public static EtcdFlag find(String name) {
+    return ALL.get(name);
+  }
+}

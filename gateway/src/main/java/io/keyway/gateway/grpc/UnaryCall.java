@@ -1,0 +1,77 @@
+package io.keyway.gateway.grpc;
+
+import com.google.protobuf.Message;
+import io.keyway.api.GrpcCode;
+import io.keyway.gateway.rpc.RpcFailure;
+import io.keyway.gateway.rpc.UnaryRpc;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.MessageSizeOverflowException;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+
+/**
+ * Serves one unary RPC over gRPC. The RPC's future completes on a Raft or store thread; the answer is
+ * written from the request's event-loop context. Every path ends the call with a status, so a client never
+ * waits on a call the server has given up on.
+ */
+final class UnaryCall implements Handler<GrpcServerRequest<Object, Message>> {
+  private final UnaryRpc<?, ?> rpc;
+  private final long maxMessageSize;
+
+  UnaryCall(UnaryRpc<?, ?> rpc, long maxMessageSize) {
+    this.rpc = rpc;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  @Override
+  public void handle(GrpcServerRequest<Object, Message> request) {
+    Context context = Vertx.currentContext();
+    GrpcServerResponse<Object, Message> response = request.response();
+    boolean[] started = {false};
+    request.invalidMessageHandler(invalid -> {
+      if (started[0]) {
+        return;
+      }
+      started[0] = true;
+      if (invalid instanceof MessageSizeOverflowException overflow) {
+        fail(response, GrpcCode.RESOURCE_EXHAUSTED, "grpc: received message larger than max ("
+            + overflow.messageSize() + " vs. " + maxMessageSize + ")");
+      } else {
+        fail(response, GrpcCode.INTERNAL, "grpc: error unmarshalling request: " + invalid.getMessage());
+      }
+    });
+    request.handler(message -> {
+      if (started[0]) {
+        return; // a unary call carries one request; anything more is ignored
+      }
+      started[0] = true;
+      if (message instanceof RequestDecoder.Failure failure) {
+        fail(response, GrpcCode.INTERNAL, "grpc: error unmarshalling request: " + failure.reason());
+        return;
+      }
+      Future.fromCompletionStage(rpc.invoke((Message) message), context).onComplete(ar -> {
+        if (ar.succeeded()) {
+          response.end(ar.result());
+        } else {
+          RpcFailure f = RpcFailure.of(ar.cause());
+          fail(response, f.code(), f.message());
+        }
+      });
+    });
+    request.endHandler(v -> {
+      if (!started[0]) {
+        started[0] = true;
+        fail(response, GrpcCode.INTERNAL, "grpc: error while receiving request: no request message");
+      }
+    });
+  }
+
+  static void fail(GrpcServerResponse<?, ?> response, int code, String message) {
+    // a deadline or a client cancel may have ended the call already; Vert.x then fails this future
+    response.status(GrpcStatus.valueOf(code)).statusMessage(message).end();
+  }
+}

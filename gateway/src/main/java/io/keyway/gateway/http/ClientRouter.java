@@ -1,0 +1,96 @@
+package io.keyway.gateway.http;
+
+import io.keyway.gateway.EtcdVersion;
+import io.keyway.gateway.rpc.EtcdRpcs;
+import io.keyway.raft.EtcdKv;
+import io.keyway.raft.MemberView;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Everything on the client port that is not gRPC: etcd's HTTP/JSON gateway under {@code /v3/}, the basic
+ * endpoints ({@code /version}, {@code /health}, {@code /livez}, {@code /readyz}), and Go's answers for
+ * everything else. Paths are matched exactly on the raw request path, as Go's muxes do (no trailing-slash
+ * or dot-segment leniency).
+ */
+public final class ClientRouter {
+  private static final CharSequence ALLOW_METHODS_NAME = HttpHeaders.createOptimized("Access-Control-Allow-Methods");
+  private static final CharSequence ALLOW_METHODS = HttpHeaders.createOptimized("POST, GET, OPTIONS, PUT, DELETE");
+  private static final CharSequence ALLOW_ORIGIN_NAME = HttpHeaders.createOptimized("Access-Control-Allow-Origin");
+  private static final CharSequence ALLOW_ORIGIN = HttpHeaders.createOptimized("*");
+  private static final CharSequence ALLOW_HEADERS_NAME = HttpHeaders.createOptimized("Access-Control-Allow-Headers");
+  private static final CharSequence ALLOW_HEADERS = HttpHeaders.createOptimized("accept, content-type, authorization");
+  private static final String VERSION_BODY =
+      "{\"etcdserver\":\"" + EtcdVersion.SERVER + "\",\"etcdcluster\":\"" + EtcdVersion.CLUSTER + "\"}";
+
+  private final JsonGateway gateway;
+  private final HealthEndpoints health;
+
+  private ClientRouter(JsonGateway gateway, HealthEndpoints health) {
+    this.gateway = gateway;
+    this.health = health;
+  }
+
+  /**
+   * @param maxMessageSize gRPC receive limit, which the gateway enforces too
+   * @param requestTimeoutMs how long a health check read may take
+   */
+  public static Router create(Vertx vertx, EtcdRpcs rpcs, EtcdKv kv, MemberView view, long maxMessageSize,
+      long requestTimeoutMs) {
+    ClientRouter routes = new ClientRouter(new JsonGateway(rpcs, maxMessageSize),
+        new HealthEndpoints(vertx, kv, view, requestTimeoutMs));
+    Router router = Router.router(vertx);
+    router.route().handler(ClientRouter::cors);
+    router.route().handler(routes::dispatch);
+    return router;
+  }
+
+  /** etcd's default {@code --cors=*}: the CORS trio on every response, 200 for any OPTIONS request. */
+  private static void cors(RoutingContext ctx) {
+    MultiMap headers = ctx.response().headers();
+    headers.set(ALLOW_METHODS_NAME, ALLOW_METHODS);
+    headers.set(ALLOW_ORIGIN_NAME, ALLOW_ORIGIN);
+    headers.set(ALLOW_HEADERS_NAME, ALLOW_HEADERS);
+    if (ctx.request().method() == HttpMethod.OPTIONS) {
+      ctx.response().setStatusCode(200).end();
+      return;
+    }
+    ctx.next();
+  }
+
+  private void dispatch(RoutingContext ctx) {
+    String path = ctx.request().path();
+    if (path == null) {
+      GoHttp.notFound(ctx.response());
+      return;
+    }
+    String method = GatewayRoutes.methodFor(path);
+    if (method != null) {
+      if (ctx.request().method() == HttpMethod.POST) {
+        gateway.handle(ctx, method);
+      } else {
+        GoHttp.error(ctx.response(), 405, "Method Not Allowed");
+      }
+      return;
+    }
+    if (GatewayRoutes.canonical(path).startsWith("/v3/")) {
+      GoHttp.error(ctx.response(), 404, "Not Found"); // grpc-gateway's own 404
+      return;
+    }
+    if (path.equals("/version")) {
+      if (ctx.request().method() != HttpMethod.GET) {
+        GoHttp.onlyGet(ctx.response());
+      } else {
+        ctx.response().putHeader(GoHttp.CONTENT_TYPE, GoHttp.APPLICATION_JSON).end(VERSION_BODY);
+      }
+      return;
+    }
+    if (!health.serve(path, ctx)) {
+      GoHttp.notFound(ctx.response());
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.keyway.gateway.http;
+
+import io.keyway.gateway.grpc.GrpcServices;
+import io.keyway.gateway.rpc.EtcdRpcs;
+import io.keyway.raft.EtcdKv;
+import io.keyway.raft.MemberView;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.grpc.server.GrpcServer;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One set of client listeners, one HTTP server per {@code --listen-client-urls} entry. Each port serves
+ * gRPC (HTTP/2 cleartext, {@code application/grpc*}) and HTTP/1.1 or HTTP/2 JSON side by side, as etcd's
+ * single client port does. Deploy one instance per event loop; Vert.x spreads connections across them.
+ */
+public final class ClientVerticle extends VerticleBase {
+  /** What every instance shares; all of it is thread-safe. */
+  public record Setup(List<URI> listenUrls, EtcdRpcs rpcs, EtcdKv kv, MemberView view, long maxMessageSize,
+      long requestTimeoutMs) {}
+
+  /** etcd allows any number of concurrent streams per client connection (math.MaxUint32). */
+  private static final long MAX_CONCURRENT_STREAMS = 0xFFFFFFFFL;
+  private static final int STREAM_WINDOW = 1 << 20;
+  private static final long SHUTDOWN_GRACE_SECONDS = 5;
+
+  private final Setup setup;
+  private final List<HttpServer> servers = new ArrayList<>();
+
+  public ClientVerticle(Setup setup) {
+    this.setup = setup;
+  }
+
+  @Override
+  public Future<?> start() {
+    GrpcServer grpc = GrpcServices.create(vertx, setup.rpcs(), setup.maxMessageSize(), List.of());
+    Router router = ClientRouter.create(vertx, setup.rpcs(), setup.kv(), setup.view(), setup.maxMessageSize(),
+        setup.requestTimeoutMs());
+    List<Future<HttpServer>> listening = new ArrayList<>();
+    for (URI url : setup.listenUrls()) {
+      HttpServer server = vertx.createHttpServer(options(url))
+          .connectionHandler(AuthorityFix::install)
+          .requestHandler(request -> dispatch(request, grpc, router));
+      servers.add(server);
+      listening.add(server.listen());
+    }
+    return Future.all(listening);
+  }
+
+  /** Lets in-flight requests finish (up to a grace period) before the port closes. */
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (HttpServer server : servers) {
+      closing.add(server.shutdown(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS));
+    }
+    return Future.join(closing);
+  }
+
+  static void dispatch(HttpServerRequest request, GrpcServer grpc, Router router) {
+    String contentType = request.getHeader("content-type");
+    if (contentType != null && contentType.startsWith("application/grpc")) {
+      grpc.handle(request);
+    } else {
+      router.handle(request);
+    }
+  }
+
+  static HttpServerOptions options(URI url) {
+    String host = url.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1); // IPv6 literal
+    }
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(host)
+        .setPort(url.getPort())
+        .setHttp2ClearTextEnabled(true)
+        .setHandle100ContinueAutomatically(true)
+        .setInitialSettings(new Http2Settings()
+            .setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+            .setInitialWindowSize(STREAM_WINDOW));
+    options.setHttp2ConnectionWindowSize(4 * STREAM_WINDOW);
+    return options;
+  }
+}

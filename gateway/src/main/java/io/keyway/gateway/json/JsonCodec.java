@@ -1,0 +1,38 @@
+package io.keyway.gateway.json;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+
+/**
+ * etcd 3.5's gateway JSON: requests read like golang/protobuf jsonpb (see {@link ProtoJsonReader}),
+ * responses printed like grpc-gateway v1's {@code JSONPb{OrigName: true}}: proto field names, defaults
+ * omitted, 64-bit integers as strings, bytes as standard base64, enums by name, no whitespace.
+ */
+public final class JsonCodec {
+  private JsonCodec() {}
+
+  private static final JsonFormat.Printer PRINTER =
+      JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+
+  /**
+   * Merges the first JSON value of {@code body} into {@code builder}. An empty body or a literal
+   * {@code null} is an empty request; anything after the first value is ignored (Go's json.Decoder).
+   *
+   * @throws JsonDecodeException with Go's message when etcd's gateway would reject the input
+   */
+  public static <B extends Message.Builder> B merge(byte[] body, B builder) {
+    ProtoJsonReader.merge(GoJsonReader.decodeFirst(body), builder);
+    return builder;
+  }
+
+  public static String print(MessageOrBuilder message) {
+    try {
+      return PRINTER.print(message);
+    } catch (InvalidProtocolBufferException e) {
+      // only thrown for Any/well-known types, which etcd's API does not use
+      throw new IllegalStateException("cannot print " + message.getClass().getSimpleName(), e);
+    }
+  }
+}

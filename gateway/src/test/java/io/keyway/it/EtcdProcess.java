@@ -1,0 +1,22 @@
+package io.keyway.it;
+
+import java.util.List;
+
+/** The oracle: Debian's /usr/bin/etcd (3.4.23) with the same flags Keyway gets. */
+final class EtcdProcess extends ServerProcess {
+
+  EtcdProcess(String memberName, String... extraFlags) {
+    super(memberName, List.of(extraFlags));
+    ItEnvironment.requireExecutable(ItEnvironment.ETCD_BINARY, "etcd-server");
+  }
+
+  @Override
+  String kind() {
+    return "etcd";
+  }
+
+  @Override
+  protected List<String> launcher() {
+    return List.of(ItEnvironment.ETCD_BINARY);
+  }
+}

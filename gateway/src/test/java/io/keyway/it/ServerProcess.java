@@ -1,0 +1,242 @@
+package io.keyway.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One single-member server (Keyway or etcd) started as a real OS process with etcd's flags on loopback ports.
+ * The data dir and ports survive {@link #kill()} so the same member can be restarted on its own state.
+ */
+abstract class ServerProcess implements AutoCloseable {
+
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+
+  private final String memberName;
+  private final int clientPort = FreePorts.next();
+  private final int peerPort = FreePorts.next();
+  private final Path dataDir;
+  private final Path logFile;
+  private final List<String> extraFlags;
+  private final HttpClient probe =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
+  private Process process;
+  private Thread killOnJvmExit;
+
+  protected ServerProcess(String memberName, List<String> extraFlags) {
+    this.memberName = memberName;
+    this.extraFlags = List.copyOf(extraFlags);
+    this.dataDir = ItEnvironment.newDataDir(kind() + "-" + memberName);
+    this.logFile = ItEnvironment.logDir().resolve(kind() + "-" + memberName + "-" + clientPort + ".log");
+  }
+
+  /** Short name used in file names and messages ("keyway", "etcd"). */
+  abstract String kind();
+
+  /** The program and its JVM/runtime options, before etcd's flags. */
+  protected abstract List<String> launcher();
+
+  final String clientUrl() {
+    return "http://127.0.0.1:" + clientPort;
+  }
+
+  final String peerUrl() {
+    return "http://127.0.0.1:" + peerPort;
+  }
+
+  final Path dataDir() {
+    return dataDir;
+  }
+
+  final Path logFile() {
+    return logFile;
+  }
+
+  final HttpJson http() {
+    return new HttpJson(clientUrl());
+  }
+
+  final Etcdctl etcdctl() {
+    return new Etcdctl(clientUrl());
+  }
+
+  final synchronized boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  final List<String> commandLine() {
+    List<String> cmd = new ArrayList<>(launcher());
+    cmd.add("--name=" + memberName);
+    cmd.add("--data-dir=" + dataDir);
+    cmd.add("--listen-client-urls=" + clientUrl());
+    cmd.add("--advertise-client-urls=" + clientUrl());
+    cmd.add("--listen-peer-urls=" + peerUrl());
+    cmd.add("--initial-advertise-peer-urls=" + peerUrl());
+    cmd.add("--initial-cluster=" + memberName + "=" + peerUrl());
+    cmd.add("--initial-cluster-state=new");
+    cmd.add("--initial-cluster-token=keyway-it-" + memberName);
+    cmd.addAll(extraFlags);
+    return cmd;
+  }
+
+  /** Starts the process (again, on the same data dir and ports) and waits until it serves {@code /health}. */
+  final synchronized ServerProcess start() {
+    if (isAlive()) {
+      throw new IllegalStateException(this + " is already running");
+    }
+    try {
+      Files.writeString(logFile, "\n===== starting: " + String.join(" ", commandLine()) + "\n",
+          StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      process = new ProcessBuilder(commandLine())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .start();
+    } catch (IOException e) {
+      fail("cannot start " + this + ": " + e);
+    }
+    if (killOnJvmExit == null) {
+      killOnJvmExit = new Thread(this::destroyQuietly, "kill-" + kind() + "-" + memberName);
+      Runtime.getRuntime().addShutdownHook(killOnJvmExit);
+    }
+    awaitReady();
+    return this;
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    HttpRequest health = HttpRequest.newBuilder(URI.create(clientUrl() + "/health"))
+        .timeout(Duration.ofSeconds(2)).GET().build();
+    String lastAnswer = "no answer yet";
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        fail(this + " exited with code " + process.exitValue() + " before it became ready; log tail:\n" + logTail(60));
+      }
+      try {
+        HttpResponse<String> answer = probe.send(health, HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() == 200 && answer.body().contains("\"health\":\"true\"")) {
+          return;
+        }
+        lastAnswer = answer.statusCode() + " " + answer.body();
+      } catch (IOException e) {
+        lastAnswer = e.toString();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + this, e);
+      }
+      sleep(100);
+    }
+    destroyQuietly();
+    fail(this + " did not become healthy within " + READY_TIMEOUT + " (last /health: " + lastAnswer
+        + "); log tail:\n" + logTail(60));
+  }
+
+  /** kill -9: no shutdown hooks, no flush; what the server acknowledged must already be durable. */
+  final synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    waitForExit(Duration.ofSeconds(30));
+  }
+
+  /** SIGTERM first, SIGKILL if it does not exit within the grace period. */
+  final synchronized void stop() {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    if (!waitForExit(STOP_GRACE)) {
+      kill();
+    }
+  }
+
+  private boolean waitForExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  final long pid() {
+    return process.pid();
+  }
+
+  /** Kills the process (SIGKILL) and removes its data dir; the log file stays for debugging. */
+  @Override
+  public final synchronized void close() {
+    destroyQuietly();
+    if (killOnJvmExit != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(killOnJvmExit);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // the hook is running or about to run; it kills the same process
+      }
+      killOnJvmExit = null;
+    }
+    deleteRecursively(dataDir);
+  }
+
+  private void destroyQuietly() {
+    Process p = process;
+    if (p != null && p.isAlive()) {
+      p.destroyForcibly();
+      try {
+        p.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  final String logTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(cannot read " + logFile + ": " + e + ")";
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // leftovers under the build dir are harmless; `mvn clean` removes them
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return kind() + " member " + memberName + " at " + clientUrl() + " (log " + logFile + ")";
+  }
+}

@@ -1,0 +1,398 @@
+package io.keyway.raft;
+
+import io.keyway.api.EtcdError;
+import io.keyway.api.EtcdException;
+import io.keyway.api.etcdserverpb.CompactionRequest;
+import io.keyway.api.etcdserverpb.CompactionResponse;
+import io.keyway.api.etcdserverpb.DeleteRangeRequest;
+import io.keyway.api.etcdserverpb.DeleteRangeResponse;
+import io.keyway.api.etcdserverpb.Member;
+import io.keyway.api.etcdserverpb.PutRequest;
+import io.keyway.api.etcdserverpb.PutResponse;
+import io.keyway.api.etcdserverpb.RangeRequest;
+import io.keyway.api.etcdserverpb.RangeResponse;
+import io.keyway.api.etcdserverpb.ResponseHeader;
+import io.keyway.api.etcdserverpb.TxnRequest;
+import io.keyway.api.etcdserverpb.TxnResponse;
+import io.keyway.api.raftpb.RaftRequest;
+import io.keyway.raft.cluster.ClusterIdentity;
+import io.keyway.raft.cluster.ClusterIds;
+import io.keyway.raft.cluster.MemberInfo;
+import io.keyway.raft.propose.Proposer;
+import io.keyway.raft.propose.RaftEndpoint;
+import io.keyway.raft.propose.ReadBarrier;
+import io.keyway.raft.propose.RequestIds;
+import io.keyway.raft.statemachine.KeywayStateMachine;
+import io.keyway.raft.statemachine.KvApplier;
+import io.keyway.raft.storage.StoreDirs;
+import io.keyway.raft.storage.StoreOpener;
+import io.keyway.raft.storage.SwappableKvStore;
+import io.keyway.store.KvStore;
+import io.keyway.store.RequestChecks;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running member: the MVCC store replicated with Apache Ratis, offered as etcd's KV service
+ * ({@link EtcdKv}) and described by {@link MemberView}.
+ *
+ * <p>Start with {@link #start(NodeConfig)}; {@link #close()} stops Raft (applying what is committed and taking a
+ * final snapshot) and then closes the store. Writes are group-committed through Raft and complete after they are
+ * applied on this member; linearizable ranges use ReadIndex; serializable ranges read the local store.
+ */
+public final class KeywayNode implements EtcdKv, MemberView, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KeywayNode.class);
+
+  private final NodeConfig config;
+  private final ClusterIdentity identity;
+  private final SwappableKvStore store;
+  private final ExecutorService completions;
+  private final ExecutorService reads;
+  private final ScheduledExecutorService timers;
+  private final Proposer proposer;
+  private final RequestIds requestIds;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private RaftServer server;
+  private RaftEndpoint raft;
+  private ReadBarrier readBarrier;
+  private volatile List<String> clientUrls;
+
+  private KeywayNode(NodeConfig config, ClusterIdentity identity, SwappableKvStore store) {
+    this.config = config;
+    this.identity = identity;
+    this.store = store;
+    this.clientUrls = config.advertiseClientUrls();
+    this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
+    this.reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        threads("keyway-read"));
+    this.timers = Executors.newSingleThreadScheduledExecutor(threads("keyway-raft-timer"));
+    this.proposer = new Proposer(config.maxRequestBytes(), config.requestTimeoutMs(), completions, timers);
+    this.requestIds = new RequestIds(identity.memberId());
+  }
+
+  /** Starts a member on the RocksDB store in {@code <dataDir>/member/store}. */
+  public static KeywayNode start(NodeConfig config) throws IOException {
+    return start(config, DefaultStore.opener(config));
+  }
+
+  /** Starts a member on the store {@code opener} opens (tests, alternative engines). */
+  public static KeywayNode start(NodeConfig config, StoreOpener opener) throws IOException {
+    Files.createDirectories(config.memberDir());
+    ClusterIdentity identity = ClusterIdentity.load(config.memberDir());
+    if (identity == null) {
+      identity = ClusterIdentity.bootstrap(config.name(), config.initialCluster(), config.initialClusterToken(),
+          config.initialAdvertisePeerUrls());
+      identity.save(config.memberDir());
+    } else if (!identity.name().equals(config.name())) {
+      LOG.warn("data dir {} belongs to member {}; ignoring --name {}", config.dataDir(), identity.name(),
+          config.name());
+    }
+    StoreDirs.cleanLeftovers(config.storeDir());
+    SwappableKvStore store = new SwappableKvStore(config.storeDir(), opener);
+    KeywayNode node = new KeywayNode(config, identity, store);
+    try {
+      node.startRaft();
+    } catch (IOException | RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    LOG.info("member {} ({}) of cluster {} started, peer address {}", ClusterIds.hex(identity.memberId()),
+        identity.name(), ClusterIds.hex(identity.clusterId()), identity.self().raftAddress());
+    return node;
+  }
+
+  private void startRaft() throws IOException {
+    RaftGroupId groupId = groupId(identity.clusterToken());
+    List<RaftPeer> peers = new ArrayList<>();
+    int voters = 0;
+    for (MemberInfo m : identity.members()) {
+      peers.add(RaftPeer.newBuilder()
+          .setId(peerId(m.id()))
+          .setAddress(m.raftAddress())
+          .setStartupRole(m.learner() ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER)
+          .build());
+      voters += m.learner() ? 0 : 1;
+    }
+    boolean joining = NodeConfig.STATE_EXISTING.equals(config.initialClusterState())
+        && !Files.exists(config.raftDir().resolve(groupId.getUuid().toString()));
+    // a member joining an existing cluster learns the configuration from the leader
+    RaftGroup group = joining ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers);
+
+    KeywayStateMachine stateMachine = new KeywayStateMachine(store, new KvApplier(store), proposer, completions);
+    server = RaftServer.newBuilder()
+        .setServerId(peerId(identity.memberId()))
+        .setGroup(group)
+        .setStateMachine(stateMachine)
+        .setProperties(RatisSettings.server(config, voters))
+        .setOption(RaftStorage.StartupOption.RECOVER)
+        .build();
+    server.start();
+    raft = new RaftEndpoint(server, server.getDivision(groupId), RatisSettings.client(config));
+    readBarrier = new ReadBarrier(raft, reads, timers, config.requestTimeoutMs());
+    proposer.start(raft);
+  }
+
+  /** The Ratis group of a cluster: one per cluster token, so members bootstrapped together find each other. */
+  static RaftGroupId groupId(String clusterToken) {
+    return RaftGroupId.valueOf(
+        UUID.nameUUIDFromBytes(("keyway-raft-group/" + clusterToken).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static RaftPeerId peerId(long memberId) {
+    return RaftPeerId.valueOf(ClusterIds.hex(memberId));
+  }
+
+  // ---- EtcdKv -----------------------------------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<RangeResponse> range(RangeRequest request) {
+    try {
+      RequestChecks.checkRange(request);
+    } catch (EtcdException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return read(request.getSerializable(), () -> {
+      RangeResponse r = store.range(request);
+      return r.toBuilder().setHeader(header(r.getHeader())).build();
+    });
+  }
+
+  /** Serializable reads run on the local store right away; the others after a ReadIndex barrier. */
+  private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> op) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
+    }
+    try {
+      return serializable ? CompletableFuture.supplyAsync(op, reads) : readBarrier.thenRead(op);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
+    }
+  }
+
+  @Override
+  public CompletableFuture<PutResponse> put(PutRequest request) {
+    try {
+      RequestChecks.checkPut(request);
+    } catch (EtcdException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return this.<PutResponse>propose(RaftRequest.newBuilder().setId(requestIds.next()).setPut(request))
+        .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
+  }
+
+  @Override
+  public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
+    try {
+      RequestChecks.checkDeleteRange(request);
+    } catch (EtcdException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return this.<DeleteRangeResponse>propose(
+            RaftRequest.newBuilder().setId(requestIds.next()).setDeleteRange(request))
+        .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
+  }
+
+  /** Read-only txns are served locally like ranges (as etcd does); the others go through the log. */
+  @Override
+  public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+    try {
+      RequestChecks.checkTxn(request, config.maxTxnOps());
+    } catch (EtcdException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (RequestChecks.isReadOnly(request)) {
+      return read(RequestChecks.isSerializable(request), () -> {
+        TxnResponse r = store.readTxn(request);
+        return r.toBuilder().setHeader(header(r.getHeader())).build();
+      });
+    }
+    return this.<TxnResponse>propose(RaftRequest.newBuilder().setId(requestIds.next()).setTxn(request))
+        .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
+  }
+
+  @Override
+  public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
+    return this.<CompactionResponse>propose(
+            RaftRequest.newBuilder().setId(requestIds.next()).setCompaction(request))
+        .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> CompletableFuture<T> propose(RaftRequest.Builder request) {
+    return proposer.propose(request.build()).thenApply(r -> (T) r);
+  }
+
+  private RangeResponse withHeader(RangeResponse r) {
+    return r.toBuilder().setHeader(header(r.getHeader())).build();
+  }
+
+  /** The store's header (its revision) completed with who answered. */
+  private ResponseHeader header(ResponseHeader fromStore) {
+    return fromStore.toBuilder()
+        .setClusterId(identity.clusterId())
+        .setMemberId(identity.memberId())
+        .setRaftTerm(term())
+        .build();
+  }
+
+  // ---- MemberView -------------------------------------------------------------------------------------------
+
+  @Override
+  public long clusterId() { return identity.clusterId(); }
+
+  @Override
+  public long memberId() { return identity.memberId(); }
+
+  @Override
+  public String name() { return identity.name(); }
+
+  @Override
+  public long term() { return raft.info().getCurrentTerm(); }
+
+  @Override
+  public long leaderId() {
+    DivisionInfo info = raft.info();
+    if (info.isLeader()) {
+      return identity.memberId();
+    }
+    RaftPeerId leader = info.getLeaderId();
+    return leader == null ? 0 : ClusterIds.parseHex(leader.toString());
+  }
+
+  @Override
+  public boolean isLearner() { return raft.info().isListener(); }
+
+  /** Raft's commit index, as etcd reports it (raftIndex in Status). */
+  @Override
+  public long raftIndex() { return raft.division().getRaftLog().getLastCommittedIndex(); }
+
+  @Override
+  public long appliedIndex() { return store.appliedIndex(); }
+
+  @Override
+  public long revision() { return store.revision(); }
+
+  @Override
+  public long dbSize() { return store.sizeOnDisk(); }
+
+  @Override
+  public List<Member> members() {
+    List<Member> out = new ArrayList<>();
+    for (MemberInfo m : identity.members()) {
+      Member.Builder b = Member.newBuilder()
+          .setID(m.id())
+          .setName(m.name())
+          .addAllPeerURLs(m.peerUrls())
+          .setIsLearner(m.learner());
+      if (m.id() == identity.memberId()) {
+        b.addAllClientURLs(clientUrls);
+      }
+      out.add(b.build());
+    }
+    return out;
+  }
+
+  @Override
+  public ResponseHeader header() {
+    return ResponseHeader.newBuilder()
+        .setClusterId(identity.clusterId())
+        .setMemberId(identity.memberId())
+        .setRevision(store.revision())
+        .setRaftTerm(term())
+        .build();
+  }
+
+  // ---- for the gateway ----------------------------------------------------------------------------------------
+
+  /** The client URLs this member serves on, as MemberList shows them. */
+  public void setClientUrls(List<String> urls) {
+    this.clientUrls = List.copyOf(urls);
+  }
+
+  /**
+   * The store, for watches (change listeners) and the lessor (lease hooks). Writes must go through
+   * {@link EtcdKv}; this reference stays valid when a snapshot from the leader replaces the store's files.
+   */
+  public KvStore store() { return store; }
+
+  public NodeConfig config() { return config; }
+
+  /** Waits until a leader is known and, if it is this member, ready to serve. For startup and tests. */
+  public boolean awaitLeader(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      DivisionInfo info = raft.info();
+      if (info.isLeader() ? info.isLeaderReady() : info.getLeaderId() != null) {
+        return true;
+      }
+      Thread.sleep(10);
+    }
+    return false;
+  }
+
+  public boolean isLeader() { return raft.isLeader(); }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    proposer.stopAccepting();
+    if (server != null) {
+      try {
+        server.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("stopping Raft failed", e);
+      }
+    }
+    if (raft != null) {
+      raft.close();
+    }
+    proposer.close();
+    store.close();
+    timers.shutdownNow();
+    reads.shutdown();
+    completions.shutdown();
+    try {
+      completions.awaitTermination(5, TimeUnit.SECONDS);
+      reads.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("member {} stopped", ClusterIds.hex(identity.memberId()));
+  }
+
+  private static ThreadFactory threads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

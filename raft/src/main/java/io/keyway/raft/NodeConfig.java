@@ -1,0 +1,191 @@
+package io.keyway.raft;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Everything a member needs to start, with etcd's flag names and defaults. Immutable; build with
+ * {@link #builder()}.
+ *
+ * <p>{@code raftProperties} are raw Ratis keys ({@code raft.server...}) applied last; they exist for tests and
+ * tuning and override what the fields above derive.
+ */
+public final class NodeConfig {
+  public static final String STATE_NEW = "new";
+  public static final String STATE_EXISTING = "existing";
+
+  private final String name;
+  private final Path dataDir;
+  private final List<String> listenPeerUrls;
+  private final List<String> initialAdvertisePeerUrls;
+  private final List<String> advertiseClientUrls;
+  private final String initialCluster;
+  private final String initialClusterState;
+  private final String initialClusterToken;
+  private final long heartbeatIntervalMs;
+  private final long electionTimeoutMs;
+  private final int maxRequestBytes;
+  private final int maxTxnOps;
+  private final long snapshotCount;
+  private final long requestTimeoutMs;
+  private final Map<String, String> raftProperties;
+
+  private NodeConfig(Builder b) {
+    this.name = b.name;
+    this.dataDir = b.dataDir != null ? b.dataDir : Path.of(b.name + ".etcd");
+    this.listenPeerUrls = List.copyOf(b.listenPeerUrls);
+    this.initialAdvertisePeerUrls = List.copyOf(b.initialAdvertisePeerUrls);
+    this.advertiseClientUrls = List.copyOf(b.advertiseClientUrls);
+    this.initialCluster = b.initialCluster != null && !b.initialCluster.isBlank()
+        ? b.initialCluster
+        : initialAdvertisePeerUrls.stream().map(u -> name + "=" + u).collect(Collectors.joining(","));
+    this.initialClusterState = b.initialClusterState;
+    this.initialClusterToken = b.initialClusterToken;
+    this.heartbeatIntervalMs = b.heartbeatIntervalMs;
+    this.electionTimeoutMs = b.electionTimeoutMs;
+    this.maxRequestBytes = b.maxRequestBytes;
+    this.maxTxnOps = b.maxTxnOps;
+    this.snapshotCount = b.snapshotCount;
+    // etcd's ReqTimeout: 5 s plus two election timeouts
+    this.requestTimeoutMs = b.requestTimeoutMs > 0 ? b.requestTimeoutMs : 5000 + 2 * electionTimeoutMs;
+    this.raftProperties = Map.copyOf(b.raftProperties);
+  }
+
+  public static Builder builder() { return new Builder(); }
+
+  public Builder toBuilder() {
+    return new Builder().name(name).dataDir(dataDir).listenPeerUrls(listenPeerUrls)
+        .initialAdvertisePeerUrls(initialAdvertisePeerUrls).advertiseClientUrls(advertiseClientUrls)
+        .initialCluster(initialCluster).initialClusterState(initialClusterState)
+        .initialClusterToken(initialClusterToken).heartbeatIntervalMs(heartbeatIntervalMs)
+        .electionTimeoutMs(electionTimeoutMs).maxRequestBytes(maxRequestBytes).maxTxnOps(maxTxnOps)
+        .snapshotCount(snapshotCount).requestTimeoutMs(requestTimeoutMs).raftProperties(raftProperties);
+  }
+
+  public String name() { return name; }
+
+  /** Root of the member's files: {@code <dataDir>/member/store} and {@code <dataDir>/member/raft}. */
+  public Path dataDir() { return dataDir; }
+
+  public List<String> listenPeerUrls() { return listenPeerUrls; }
+
+  public List<String> initialAdvertisePeerUrls() { return initialAdvertisePeerUrls; }
+
+  public List<String> advertiseClientUrls() { return advertiseClientUrls; }
+
+  /** name=url,... ; defaults to this member's advertised peer URLs, as etcd does. */
+  public String initialCluster() { return initialCluster; }
+
+  public String initialClusterState() { return initialClusterState; }
+
+  public String initialClusterToken() { return initialClusterToken; }
+
+  public long heartbeatIntervalMs() { return heartbeatIntervalMs; }
+
+  public long electionTimeoutMs() { return electionTimeoutMs; }
+
+  public int maxRequestBytes() { return maxRequestBytes; }
+
+  public int maxTxnOps() { return maxTxnOps; }
+
+  /** Applied log entries between two snapshots (etcd --snapshot-count). */
+  public long snapshotCount() { return snapshotCount; }
+
+  /** How long a proposal or linearizable read may wait before failing with "request timed out". */
+  public long requestTimeoutMs() { return requestTimeoutMs; }
+
+  public Map<String, String> raftProperties() { return raftProperties; }
+
+  public Path memberDir() { return dataDir.resolve("member"); }
+
+  public Path storeDir() { return memberDir().resolve("store"); }
+
+  public Path raftDir() { return memberDir().resolve("raft"); }
+
+  @Override
+  public String toString() {
+    return "NodeConfig{name=" + name + ", dataDir=" + dataDir + ", listenPeerUrls=" + listenPeerUrls
+        + ", initialAdvertisePeerUrls=" + initialAdvertisePeerUrls + ", initialCluster=" + initialCluster
+        + ", initialClusterState=" + initialClusterState + ", initialClusterToken=" + initialClusterToken
+        + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", electionTimeoutMs=" + electionTimeoutMs
+        + ", maxRequestBytes=" + maxRequestBytes + ", maxTxnOps=" + maxTxnOps + ", snapshotCount=" + snapshotCount
+        + "}";
+  }
+
+  public static final class Builder {
+    private String name = "default";
+    private Path dataDir;
+    private List<String> listenPeerUrls = List.of("http://localhost:2380");
+    private List<String> initialAdvertisePeerUrls = List.of("http://localhost:2380");
+    private List<String> advertiseClientUrls = List.of("http://localhost:2379");
+    private String initialCluster;
+    private String initialClusterState = STATE_NEW;
+    private String initialClusterToken = "etcd-cluster";
+    private long heartbeatIntervalMs = 100;
+    private long electionTimeoutMs = 1000;
+    private int maxRequestBytes = 1572864;
+    private int maxTxnOps = 128;
+    private long snapshotCount = 100_000;
+    private long requestTimeoutMs;
+    private Map<String, String> raftProperties = Map.of();
+
+    private Builder() {}
+
+    public Builder name(String v) { this.name = v; return this; }
+
+    public Builder dataDir(Path v) { this.dataDir = v; return this; }
+
+    public Builder listenPeerUrls(List<String> v) { this.listenPeerUrls = v; return this; }
+
+    public Builder initialAdvertisePeerUrls(List<String> v) { this.initialAdvertisePeerUrls = v; return this; }
+
+    public Builder advertiseClientUrls(List<String> v) { this.advertiseClientUrls = v; return this; }
+
+    public Builder initialCluster(String v) { this.initialCluster = v; return this; }
+
+    public Builder initialClusterState(String v) { this.initialClusterState = v; return this; }
+
+    public Builder initialClusterToken(String v) { this.initialClusterToken = v; return this; }
+
+    public Builder heartbeatIntervalMs(long v) { this.heartbeatIntervalMs = v; return this; }
+
+    public Builder electionTimeoutMs(long v) { this.electionTimeoutMs = v; return this; }
+
+    public Builder maxRequestBytes(int v) { this.maxRequestBytes = v; return this; }
+
+    public Builder maxTxnOps(int v) { this.maxTxnOps = v; return this; }
+
+    public Builder snapshotCount(long v) { this.snapshotCount = v; return this; }
+
+    /** 0 = etcd's default (5 s + 2 election timeouts). */
+    public Builder requestTimeoutMs(long v) { this.requestTimeoutMs = v; return this; }
+
+    public Builder raftProperties(Map<String, String> v) { this.raftProperties = v; return this; }
+
+    public NodeConfig build() {
+      if (name == null || name.isEmpty()) {
+        throw new IllegalArgumentException("--name must not be empty");
+      }
+      if (!STATE_NEW.equals(initialClusterState) && !STATE_EXISTING.equals(initialClusterState)) {
+        throw new IllegalArgumentException(
+            "invalid value \"" + initialClusterState + "\" for flag -initial-cluster-state: must be new or existing");
+      }
+      if (heartbeatIntervalMs <= 0 || electionTimeoutMs <= 0) {
+        throw new IllegalArgumentException("--heartbeat-interval and --election-timeout must be positive");
+      }
+      if (5 * heartbeatIntervalMs > electionTimeoutMs) {
+        throw new IllegalArgumentException("--election-timeout[" + electionTimeoutMs
+            + "ms] should be at least as 5 times as --heartbeat-interval[" + heartbeatIntervalMs + "ms]");
+      }
+      if (maxRequestBytes <= 0 || maxTxnOps <= 0 || snapshotCount <= 0) {
+        throw new IllegalArgumentException("--max-request-bytes, --max-txn-ops and --snapshot-count must be positive");
+      }
+      if (listenPeerUrls.isEmpty() || initialAdvertisePeerUrls.isEmpty()) {
+        throw new IllegalArgumentException("peer URLs must not be empty");
+      }
+      return new NodeConfig(this);
+    }
+  }
+}

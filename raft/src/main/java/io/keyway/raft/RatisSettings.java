@@ -1,0 +1,83 @@
+package io.keyway.raft;
+
+import io.keyway.raft.cluster.PeerUrls;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/** Ratis configuration derived from etcd's flags. */
+final class RatisSettings {
+  private static final long MB = 1024 * 1024;
+
+  private RatisSettings() {}
+
+  static RaftProperties server(NodeConfig config, int voters) {
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(config.raftDir().toFile()));
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+
+    String listen = config.listenPeerUrls().get(0);
+    GrpcConfigKeys.Server.setPort(p, PeerUrls.port(listen));
+    String host = PeerUrls.host(listen);
+    if (!"0.0.0.0".equals(host) && !"[::]".equals(host)) {
+      GrpcConfigKeys.Server.setHost(p, host);
+    }
+
+    // elections: etcd's --election-timeout is the minimum; randomised up to twice that, as etcd does.
+    // Ratis has no separate heartbeat knob: the leader heartbeats at half the minimum election timeout.
+    long election = config.electionTimeoutMs();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(election));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(2 * election));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(Math.max(3000, 3 * election)));
+    if (voters == 1) {
+      // a lone member has nobody to wait for: campaign almost at once, like etcd's tick fast-forward
+      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, ms(10));
+      RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, ms(50));
+    }
+
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setTimeout(p, ms(config.requestTimeoutMs()));
+
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotCount());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, config.snapshotCount())));
+
+    // one log entry carries up to ~max-request-bytes of writes: every buffer on its way must fit it
+    long entryMax = config.maxRequestBytes() + MB;
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, bytes(Math.max(4 * MB, 2 * entryMax)));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, bytes(Math.max(8 * MB, 2 * entryMax)));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, bytes(Math.max(32 * MB, 8 * entryMax)));
+    GrpcConfigKeys.setMessageSizeMax(p, bytes(Math.max(64 * MB, 4 * entryMax)));
+
+    // durability is not negotiable: entries are acknowledged only after fsync
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+
+    config.raftProperties().forEach(p::set);
+    return p;
+  }
+
+  /** For the Raft client a follower uses to forward writes to the leader. */
+  static RaftProperties client(NodeConfig config) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    long entryMax = config.maxRequestBytes() + MB;
+    GrpcConfigKeys.setMessageSizeMax(p, bytes(Math.max(64 * MB, 4 * entryMax)));
+    config.raftProperties().forEach(p::set);
+    return p;
+  }
+
+  private static TimeDuration ms(long v) {
+    return TimeDuration.valueOf(v, TimeUnit.MILLISECONDS);
+  }
+
+  private static SizeInBytes bytes(long v) {
+    return SizeInBytes.valueOf(v);
+  }
+}

@@ -1,0 +1,120 @@
+package io.keyway.raft.propose;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How this member talks to its Raft group: in-process submission when it leads, a Ratis client routed to the
+ * leader when it follows.
+ *
+ * <p>Both submit methods block the calling thread briefly (Ratis hands the request to its client executor and
+ * waits until it is queued), so callers are the proposer's own threads, never event loops or Ratis callbacks.
+ * Replies complete on Ratis threads, sometimes under Ratis locks: continue with an *Async method.
+ */
+public final class RaftEndpoint implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftEndpoint.class);
+
+  private final RaftServer server;
+  private final RaftServer.Division division;
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  private final RaftProperties clientProperties;
+  private RaftClient forwarder;
+
+  public RaftEndpoint(RaftServer server, RaftServer.Division division, RaftProperties clientProperties) {
+    this.server = server;
+    this.division = division;
+    this.clientProperties = clientProperties;
+  }
+
+  public DivisionInfo info() {
+    return division.getInfo();
+  }
+
+  public RaftServer.Division division() {
+    return division;
+  }
+
+  public boolean isLeader() {
+    return division.getInfo().isLeader();
+  }
+
+  /** A leader is known (this member or another). */
+  public boolean leaderKnown() {
+    DivisionInfo info = division.getInfo();
+    return info.isLeader() || info.getLeaderId() != null;
+  }
+
+  /** Appends a state-machine entry; replies after it is committed and applied on the leader. */
+  public CompletableFuture<RaftClientReply> write(Message message) {
+    if (isLeader()) {
+      return submit(message, RaftClientRequest.writeRequestType());
+    }
+    // the follower's own apply completes the local waiters; this reply only reports failures
+    return forwarder().async().send(message);
+  }
+
+  /** ReadIndex: replies once this member applied everything committed when the read arrived. */
+  public CompletableFuture<RaftClientReply> readBarrier() {
+    return submit(Message.EMPTY, RaftClientRequest.readRequestType());
+  }
+
+  private CompletableFuture<RaftClientReply> submit(Message message, RaftClientRequest.Type type) {
+    RaftClientRequest request = RaftClientRequest.newBuilder()
+        .setClientId(clientId)
+        .setServerId(server.getId())
+        .setGroupId(division.getGroup().getGroupId())
+        .setCallId(callIds.incrementAndGet())
+        .setMessage(message)
+        .setType(type)
+        .build();
+    try {
+      return server.submitClientRequestAsync(request);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private synchronized RaftClient forwarder() {
+    if (forwarder == null) {
+      RaftPeerId leader = division.getInfo().getLeaderId();
+      forwarder = RaftClient.newBuilder()
+          .setProperties(clientProperties)
+          .setRaftGroup(division.getGroup())
+          .setLeaderId(leader)
+          .setClientId(ClientId.randomId())
+          // bounded: the proposer owns the overall deadline; the client only follows leader changes
+          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+              TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+          .build();
+    }
+    return forwarder;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (forwarder != null) {
+      try {
+        forwarder.close();
+      } catch (IOException e) {
+        LOG.warn("closing the forwarding Raft client failed", e);
+      }
+      forwarder = null;
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.keyway.raft.propose;
+
+import io.keyway.api.EtcdError;
+import io.keyway.api.EtcdException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.ratis.protocol.RaftClientReply;
+
+/**
+ * Linearizable reads with Raft's ReadIndex: Ratis confirms leadership with a heartbeat round (batched across
+ * concurrent reads), waits until this member applied the read index, then the read runs against the local
+ * store on the read executor. Works on followers too (they ask the leader for the index).
+ */
+public final class ReadBarrier {
+  private static final long RETRY_DELAY_MS = 20;
+
+  private final RaftEndpoint raft;
+  private final Executor reads;
+  private final ScheduledExecutorService scheduler;
+  private final long timeoutNanos;
+
+  public ReadBarrier(RaftEndpoint raft, Executor reads, ScheduledExecutorService scheduler, long timeoutMs) {
+    this.raft = raft;
+    this.reads = reads;
+    this.scheduler = scheduler;
+    this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+  }
+
+  /** Runs {@code read} on the read executor once everything committed before this call is applied here. */
+  public <T> CompletableFuture<T> thenRead(Supplier<T> read) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    long deadline = System.nanoTime() + timeoutNanos;
+    reads.execute(() -> attempt(read, result, deadline));
+    return result;
+  }
+
+  private <T> void attempt(Supplier<T> read, CompletableFuture<T> result, long deadline) {
+    if (!raft.leaderKnown()) {
+      retryOrFail(read, result, deadline, EtcdError.TIMEOUT.exception());
+      return;
+    }
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = raft.readBarrier();
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    reply.whenCompleteAsync((r, t) -> {
+      Throwable failure = t != null ? t : r.isSuccess() ? null : r.getException();
+      if (failure == null) {
+        try {
+          result.complete(read.get());
+        } catch (RuntimeException e) {
+          result.completeExceptionally(e);
+        }
+      } else if (RatisErrors.retriableRead(failure)) {
+        retryOrFail(read, result, deadline, RatisErrors.toEtcd(failure));
+      } else {
+        result.completeExceptionally(RatisErrors.toEtcd(failure));
+      }
+    }, reads);
+  }
+
+  private <T> void retryOrFail(Supplier<T> read, CompletableFuture<T> result, long deadline, EtcdException last) {
+    if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_DELAY_MS) >= deadline) {
+      result.completeExceptionally(last.error() == EtcdError.NO_LEADER ? EtcdError.TIMEOUT.exception() : last);
+      return;
+    }
+    scheduler.schedule(() -> reads.execute(() -> attempt(read, result, deadline)),
+        RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+  }
+}

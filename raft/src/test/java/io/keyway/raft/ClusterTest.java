@@ -1,0 +1,183 @@
+package io.keyway.raft;
+
+import static io.keyway.raft.TestNodes.get;
+import static io.keyway.raft.TestNodes.getSerializable;
+import static io.keyway.raft.TestNodes.peerUrl;
+import static io.keyway.raft.TestNodes.prefix;
+import static io.keyway.raft.TestNodes.put;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyway.api.etcdserverpb.Member;
+import io.keyway.api.etcdserverpb.PutResponse;
+import io.keyway.api.etcdserverpb.RangeResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three members in one JVM, bootstrapped from --initial-cluster like an etcd cluster. */
+class ClusterTest {
+  @TempDir Path dir;
+  final int[] ports = {TestNodes.freePort(), TestNodes.freePort(), TestNodes.freePort()};
+  final KeywayNode[] nodes = new KeywayNode[3];
+
+  NodeConfig config(int i, Map<String, String> raftProperties, long snapshotCount) {
+    String cluster = "n0=" + peerUrl(ports[0]) + ",n1=" + peerUrl(ports[1]) + ",n2=" + peerUrl(ports[2]);
+    return NodeConfig.builder()
+        .name("n" + i)
+        .dataDir(dir.resolve("n" + i))
+        .listenPeerUrls(List.of(peerUrl(ports[i])))
+        .initialAdvertisePeerUrls(List.of(peerUrl(ports[i])))
+        .initialCluster(cluster)
+        .initialClusterToken("three")
+        .electionTimeoutMs(1000)
+        .snapshotCount(snapshotCount)
+        .raftProperties(raftProperties)
+        .build();
+  }
+
+  void startAll(Map<String, String> raftProperties, long snapshotCount) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      nodes[i] = KeywayNode.start(config(i, raftProperties, snapshotCount));
+    }
+    for (KeywayNode n : nodes) {
+      assertTrue(n.awaitLeader(Duration.ofSeconds(30)), "leader elected");
+    }
+  }
+
+  @AfterEach
+  void stopAll() {
+    for (KeywayNode n : nodes) {
+      if (n != null) {
+        n.close();
+      }
+    }
+  }
+
+  KeywayNode leader() {
+    for (KeywayNode n : nodes) {
+      if (n != null && n.isLeader()) {
+        return n;
+      }
+    }
+    throw new AssertionError("no leader");
+  }
+
+  List<KeywayNode> followers() {
+    List<KeywayNode> out = new ArrayList<>();
+    for (KeywayNode n : nodes) {
+      if (n != null && !n.isLeader()) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void replicatesAndForwardsWrites() throws Exception {
+    startAll(Map.of(), 100_000);
+    long clusterId = nodes[0].clusterId();
+    Set<Long> memberIds = new HashSet<>();
+    for (KeywayNode n : nodes) {
+      assertEquals(clusterId, n.clusterId());
+      memberIds.add(n.memberId());
+      List<Member> members = n.members();
+      assertEquals(3, members.size());
+    }
+    assertEquals(3, memberIds.size());
+    KeywayNode leader = leader();
+    for (KeywayNode n : nodes) {
+      assertEquals(leader.memberId(), n.leaderId());
+      assertEquals(leader.term(), n.term());
+    }
+
+    PutResponse onLeader = leader.put(put("k", "from-leader")).get(20, TimeUnit.SECONDS);
+    assertEquals(2, onLeader.getHeader().getRevision());
+    for (KeywayNode f : followers()) {
+      // ReadIndex on a follower: the leader's acknowledged write is visible at once
+      RangeResponse r = f.range(get("k")).get(20, TimeUnit.SECONDS);
+      assertEquals("from-leader", r.getKvs(0).getValue().toStringUtf8());
+      assertEquals(f.memberId(), r.getHeader().getMemberId());
+      assertEquals(clusterId, r.getHeader().getClusterId());
+    }
+
+    // a follower forwards writes to the leader and answers once it applied them itself
+    KeywayNode follower = followers().get(0);
+    PutResponse onFollower = follower.put(put("k2", "from-follower")).get(20, TimeUnit.SECONDS);
+    assertEquals(3, onFollower.getHeader().getRevision());
+    assertEquals(follower.memberId(), onFollower.getHeader().getMemberId());
+    assertEquals("from-follower",
+        follower.range(getSerializable("k2")).get(20, TimeUnit.SECONDS).getKvs(0).getValue().toStringUtf8());
+    assertEquals("from-follower",
+        leader.range(get("k2")).get(20, TimeUnit.SECONDS).getKvs(0).getValue().toStringUtf8());
+
+    List<java.util.concurrent.CompletableFuture<PutResponse>> many = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      many.add(nodes[i % 3].put(put("many/" + i, "v" + i)));
+    }
+    Set<Long> revisions = new HashSet<>();
+    for (var f : many) {
+      assertTrue(revisions.add(f.get(30, TimeUnit.SECONDS).getHeader().getRevision()));
+    }
+    assertEquals(300, revisions.size());
+    for (KeywayNode n : nodes) {
+      eventually(() -> n.revision() == 303, "revision 303 on " + n.name());
+      assertEquals(300, n.range(prefix("many/", true)).get(20, TimeUnit.SECONDS).getCount());
+    }
+  }
+
+  @Test
+  void laggingFollowerCatchesUpFromASnapshot() throws Exception {
+    // purge the log right up to each snapshot, so a member that was away must install a snapshot
+    startAll(Map.of(
+        "raft.server.log.purge.upto.snapshot.index", "true",
+        "raft.server.log.segment.size.max", "4KB",
+        "raft.server.log.preallocated.size", "4KB"), 40);
+    KeywayNode away = followers().get(0);
+    int awayIndex = List.of(nodes).indexOf(away);
+    long awayMember = away.memberId();
+    away.close();
+    nodes[awayIndex] = null;
+
+    KeywayNode leader = leader();
+    for (int i = 0; i < 300; i++) {
+      leader.put(put(String.format("lag/%03d", i), "v" + i)).get(20, TimeUnit.SECONDS);
+    }
+    long revision = leader.revision();
+
+    nodes[awayIndex] = KeywayNode.start(config(awayIndex, Map.of(
+        "raft.server.log.purge.upto.snapshot.index", "true",
+        "raft.server.log.segment.size.max", "4KB",
+        "raft.server.log.preallocated.size", "4KB"), 40));
+    KeywayNode back = nodes[awayIndex];
+    assertEquals(awayMember, back.memberId());
+    eventually(() -> back.revision() == revision, "the returning member catches up");
+    RangeResponse all = back.range(prefix("lag/", true)).get(20, TimeUnit.SECONDS);
+    assertEquals(300, all.getCount());
+    assertEquals("v299", all.getKvs(299).getValue().toStringUtf8());
+    // and it keeps replicating afterwards
+    PutResponse after = leader().put(put("lag/after", "x")).get(20, TimeUnit.SECONDS);
+    eventually(() -> back.revision() == after.getHeader().getRevision(), "replication after the snapshot");
+    assertNotEquals(0, back.leaderId());
+  }
+}

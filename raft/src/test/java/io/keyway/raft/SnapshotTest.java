@@ -1,0 +1,90 @@
+package io.keyway.raft;
+
+import static io.keyway.raft.TestNodes.prefix;
+import static io.keyway.raft.TestNodes.put;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyway.api.etcdserverpb.RangeResponse;
+import io.keyway.raft.storage.StoreDirs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotTest {
+  @TempDir Path dir;
+
+  NodeConfig config(int port) {
+    return TestNodes.single(dir, port)
+        .snapshotCount(50)
+        // small log segments so that purging after a snapshot actually removes files
+        .raftProperties(Map.of(
+            "raft.server.log.segment.size.max", "32KB",
+            "raft.server.log.preallocated.size", "32KB"))
+        .build();
+  }
+
+  Path groupDir() {
+    return dir.resolve("member/raft").resolve(KeywayNode.groupId("keyway-test").getUuid().toString());
+  }
+
+  List<String> list(Path d) throws IOException {
+    try (Stream<Path> s = Files.list(d)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void snapshotsPurgeTheLogAndSurviveRestarts() throws Exception {
+    int port = TestNodes.freePort();
+    String value = "v".repeat(200);
+    long revision;
+    try (KeywayNode node = KeywayNode.start(config(port))) {
+      assertTrue(node.awaitLeader(Duration.ofSeconds(10)));
+      for (int i = 0; i < 400; i++) {
+        node.put(put(String.format("s/%04d", i), value + i)).get(20, TimeUnit.SECONDS);
+      }
+      revision = node.revision();
+      // (a checkpoint may be in progress under a temporary name)
+      List<String> snapshots = list(groupDir().resolve("sm")).stream().filter(s -> s.startsWith("snapshot.")).toList();
+      assertFalse(snapshots.isEmpty(), "auto snapshots were taken");
+      assertTrue(snapshots.size() <= 2, "old snapshots are cleaned up: " + snapshots);
+      List<String> segments = list(groupDir().resolve("current")).stream().filter(s -> s.startsWith("log_")).toList();
+      assertTrue(segments.stream().noneMatch(s -> s.startsWith("log_0-")), "first segment purged: " + segments);
+    }
+    assertEquals(401, revision);
+
+    try (KeywayNode node = KeywayNode.start(config(port))) {
+      assertTrue(node.awaitLeader(Duration.ofSeconds(10)));
+      assertEquals(revision, node.revision());
+      assertAll400(node, value);
+    }
+
+    // a lost store is rebuilt from the latest snapshot plus the log after it
+    StoreDirs.deleteRecursively(dir.resolve("member/store"));
+    try (KeywayNode node = KeywayNode.start(config(port))) {
+      assertTrue(node.awaitLeader(Duration.ofSeconds(10)));
+      assertAll400(node, value);
+      assertEquals(revision, node.revision());
+      assertEquals(revision + 1, node.put(put("s/after", "x")).get(20, TimeUnit.SECONDS).getHeader().getRevision());
+    }
+  }
+
+  private static void assertAll400(KeywayNode node, String value) throws Exception {
+    RangeResponse all = node.range(prefix("s/", false)).get(20, TimeUnit.SECONDS);
+    assertEquals(400, all.getCount());
+    for (int i = 0; i < 400; i++) {
+      assertEquals(String.format("s/%04d", i), all.getKvs(i).getKey().toStringUtf8());
+      assertEquals(value + i, all.getKvs(i).getValue().toStringUtf8());
+      assertEquals(i + 2, all.getKvs(i).getModRevision());
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.keyway.raft;
+
+import com.google.protobuf.ByteString;
+import io.keyway.api.etcdserverpb.PutRequest;
+import io.keyway.api.etcdserverpb.RangeRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Shared helpers: ports, configs, request shorthands. */
+final class TestNodes {
+  private TestNodes() {}
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String peerUrl(int port) {
+    return "http://127.0.0.1:" + port;
+  }
+
+  static NodeConfig.Builder single(Path dataDir, int port) {
+    return NodeConfig.builder()
+        .name("n1")
+        .dataDir(dataDir)
+        .listenPeerUrls(List.of(peerUrl(port)))
+        .initialAdvertisePeerUrls(List.of(peerUrl(port)))
+        .initialClusterToken("keyway-test");
+  }
+
+  static ByteString bs(String s) {
+    return ByteString.copyFrom(s, StandardCharsets.UTF_8);
+  }
+
+  static PutRequest put(String key, String value) {
+    return PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value)).build();
+  }
+
+  static RangeRequest get(String key) {
+    return RangeRequest.newBuilder().setKey(bs(key)).build();
+  }
+
+  static RangeRequest getSerializable(String key) {
+    return RangeRequest.newBuilder().setKey(bs(key)).setSerializable(true).build();
+  }
+
+  static RangeRequest prefix(String prefix, boolean serializable) {
+    byte[] end = prefix.getBytes(StandardCharsets.UTF_8);
+    end[end.length - 1]++;
+    return RangeRequest.newBuilder().setKey(bs(prefix)).setRangeEnd(ByteString.copyFrom(end))
+        .setSerializable(serializable).build();
+  }
+}
