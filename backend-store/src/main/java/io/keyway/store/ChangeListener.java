@@ -9,7 +9,9 @@ public interface ChangeListener {
   /**
    * @param revision the revision all of {@code events} share
    * @param events   in the order the write produced them; each carries {@code prev_kv} when a previous
-   *                 version existed (watchers strip it when they did not ask for it)
+   *                 version existed, i.e. the key's version at {@code revision - 1} (what etcd's watcher
+   *                 looks up), never for a creation; watchers strip it when they did not ask for it. A
+   *                 DELETE event's {@code kv} holds only {@code key} and {@code mod_revision}.
    */
   void onCommit(long revision, List<Event> events);
 }

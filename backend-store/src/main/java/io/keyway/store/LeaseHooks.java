@@ -5,6 +5,11 @@ import com.google.protobuf.ByteString;
 /**
  * The seam between the key space and the lessor. The store asks whether a lease exists before attaching a
  * key to it, and reports attachment changes so the lessor knows which keys to delete on revoke or expiry.
+ *
+ * <p>All calls come from the apply thread. {@link #exists} is called while the store holds its write lock
+ * (it may read the store, but must not write to it); {@link #attached} and {@link #detached} are called after
+ * the write committed, in change order: an overwrite reports {@code detached} of the old lease before
+ * {@code attached} of the new one, even when both are the same lease. Replayed entries call nothing.
  */
 public interface LeaseHooks {
   boolean exists(long leaseId);

@@ -588,11 +588,16 @@ public final class RocksKvStore implements KvStore {
     }
     LeaseHooks hooks = leaseHooks;
     for (Change c : committed.changes()) {
-      if (c.detachedLease() != 0) {
-        hooks.detached(c.detachedLease(), c.kv().getKey());
-      }
-      if (c.attachedLease() != 0) {
-        hooks.attached(c.attachedLease(), c.kv().getKey());
+      try {
+        if (c.detachedLease() != 0) {
+          hooks.detached(c.detachedLease(), c.kv().getKey());
+        }
+        if (c.attachedLease() != 0) {
+          hooks.attached(c.attachedLease(), c.kv().getKey());
+        }
+      } catch (RuntimeException e) {
+        // the write is committed; a lessor bug must not turn it into a failed request
+        log.error("lease hook failed for key {} at revision {}", c.kv().getKey(), committed.revision(), e);
       }
     }
     if (listeners.isEmpty()) {

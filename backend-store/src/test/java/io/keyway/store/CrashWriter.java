@@ -8,7 +8,7 @@ import io.keyway.api.etcdserverpb.PutRequest;
 import io.keyway.api.etcdserverpb.TxnRequest;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.Set;
 
 /**
@@ -30,7 +30,8 @@ public final class CrashWriter {
   record CompactOp(CompactionRequest request) implements Op {}
 
   static Op op(long seed, long index) {
-    Random rnd = new Random(seed * 1_000_003L + index);
+    // SplittableRandom mixes its seed; java.util.Random with consecutive seeds starts out correlated
+    SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + index);
     ByteString key = Reqs.bs("k" + rnd.nextInt(40));
     ByteString value = Reqs.bs("v" + index + "-" + "x".repeat(rnd.nextInt(200)));
     int kind = rnd.nextInt(100);
@@ -91,7 +92,7 @@ public final class CrashWriter {
     store.setLeaseHooks(leases());
     out.println("OPENED " + store.appliedIndex());
     out.flush();
-    for (long index = store.appliedIndex() + 1; ; index++) {
+    for (long index = Math.max(1, store.appliedIndex() + 1); ; index++) {
       apply(store, index, op(seed, index));
       out.println("APPLIED " + index);
       out.flush();

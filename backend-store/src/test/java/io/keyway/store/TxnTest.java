@@ -236,6 +236,13 @@ class TxnTest {
   }
 
   @Test
+  void nestedNegativeRevisionOnAFreshStore() {
+    // etcd 3.4.23 observed: -1 is not below the never-compacted floor (-1), -2 is
+    assertTrue(s.txn(f.next(), txn(op(get("a").toBuilder().setRevision(-1).build()))).getSucceeded());
+    assertEquals(EtcdError.COMPACTED, error(() -> s.txn(f.next(), txn(op(get("a").toBuilder().setRevision(-2).build())))));
+  }
+
+  @Test
   void txnEventsAndPutThenDeleteInOneRevision() {
     s.put(f.next(), put("a", "0"));  // rev 2
     f.events.clear();

@@ -65,6 +65,8 @@ public final class RocksBackend implements AutoCloseable {
         .setCreateIfMissing(true)
         .setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2)
+        // bounds the WAL: the tiny meta column family would otherwise pin old WAL files until it flushes
+        .setMaxTotalWalSize(256L << 20)
         .setKeepLogFileNum(5);
     BlockBasedTableConfig table = new BlockBasedTableConfig()
         .setBlockCache(cache)
