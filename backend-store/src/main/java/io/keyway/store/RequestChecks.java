@@ -29,11 +29,15 @@ public final class RequestChecks {
     if (r.getKey().isEmpty()) {
       throw EtcdError.KEY_NOT_PROVIDED.exception();
     }
-    // etcd 3.6 behaviour; 3.4/3.5 crash on an unknown sort target (nil sorter).
+    // etcd 3.5 accepts any sort order number and sorts only for ASCEND/DESCEND (NONE with a non-KEY target
+    // means ASCEND). An unknown sort target on a request that does sort crashes 3.4/3.5 (nil sorter); we
+    // answer 3.6's error there instead, and nowhere else.
     int order = r.getSortOrderValue();
     int target = r.getSortTargetValue();
-    if (order < 0 || order > RangeRequest.SortOrder.DESCEND_VALUE
-        || target < 0 || target > RangeRequest.SortTarget.VALUE_VALUE) {
+    boolean sorts = order == RangeRequest.SortOrder.NONE_VALUE
+        || order == RangeRequest.SortOrder.ASCEND_VALUE
+        || order == RangeRequest.SortOrder.DESCEND_VALUE;
+    if (sorts && (target < 0 || target > RangeRequest.SortTarget.VALUE_VALUE)) {
       throw EtcdError.INVALID_SORT_OPTION.exception();
     }
   }

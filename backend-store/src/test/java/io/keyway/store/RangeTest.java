@@ -133,8 +133,17 @@ class RangeTest {
   void invalidSortOptionIsAnErrorNotACrash() {
     assertEquals(EtcdError.INVALID_SORT_OPTION,
         error(() -> s.range(all().toBuilder().setSortTargetValue(9).build())));
-    assertEquals(EtcdError.INVALID_SORT_OPTION,
-        error(() -> s.range(all().toBuilder().setSortOrderValue(3).build())));
+  }
+
+  @Test
+  void unknownSortOrderLeavesKeyOrderAsEtcd35Does() {
+    RangeResponse r = s.range(all().toBuilder().setSortOrderValue(3)
+        .setSortTarget(RangeRequest.SortTarget.VALUE).build());
+    List<String> sorted = new java.util.ArrayList<>(keys(r));
+    java.util.Collections.sort(sorted);
+    assertEquals(sorted, keys(r));
+    // an unknown target is harmless when the order does not sort
+    assertEquals(keys(r), keys(s.range(all().toBuilder().setSortOrderValue(7).setSortTargetValue(9).build())));
   }
 
   @Test

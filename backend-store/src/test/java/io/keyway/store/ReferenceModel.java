@@ -114,7 +114,7 @@ final class ReferenceModel {
     if (order == 0 && r.getSortTargetValue() != 0) {
       order = 1;
     }
-    if (order != 0) {
+    if (order == 1 || order == 2) { // etcd 3.5 ignores other order numbers
       Comparator<KeyValue> c = switch (r.getSortTargetValue()) {
         case 0 -> (a, b) -> BYTES.compare(a.getKey(), b.getKey());
         case 1 -> Comparator.comparingLong(KeyValue::getVersion);

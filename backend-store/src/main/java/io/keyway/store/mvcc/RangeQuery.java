@@ -86,12 +86,11 @@ public final class RangeQuery {
       // the index yields keys in ascending order; any other target implies ascending
       order = RangeRequest.SortOrder.ASCEND_VALUE;
     }
-    if (order != RangeRequest.SortOrder.NONE_VALUE) {
+    // etcd 3.5 sorts only for ASCEND and DESCEND; any other order number leaves key order untouched
+    if (order == RangeRequest.SortOrder.ASCEND_VALUE || order == RangeRequest.SortOrder.DESCEND_VALUE) {
       Comparator<KeyValue> cmp = sorter(target);
       if (order == RangeRequest.SortOrder.DESCEND_VALUE) {
         cmp = cmp.reversed();
-      } else if (order != RangeRequest.SortOrder.ASCEND_VALUE) {
-        throw EtcdError.INVALID_SORT_OPTION.exception();
       }
       out.sort(cmp); // stable: ties keep key order, as Go's insertion sort does for small results
     }
