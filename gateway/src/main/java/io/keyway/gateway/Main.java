@@ -37,11 +37,16 @@ public final class Main {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "keyway-shutdown-hook"));
     for (String name : new String[] {"TERM", "INT"}) {
-      Signal.handle(new Signal(name), signal -> new Thread(() -> {
-        log.info("received SIG{}, shutting down", name);
-        server.close();
-        System.exit(0);
-      }, "keyway-shutdown").start());
+      Signal.handle(new Signal(name), signal -> {
+        Thread shutdown = new Thread(() -> {
+          log.info("received SIG{}, shutting down", name);
+          server.close();
+          System.exit(0);
+        }, "keyway-shutdown");
+        // the signal thread is a daemon: without this the JVM could end while the store is still closing
+        shutdown.setDaemon(false);
+        shutdown.start();
+      });
     }
   }
 }

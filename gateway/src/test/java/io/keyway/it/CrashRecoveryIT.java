@@ -73,6 +73,40 @@ class CrashRecoveryIT {
     }
   }
 
+  @Test
+  void compactionAndRevisionSurviveKillAndGracefulRestart() {
+    server = ServerUnderTest.start("compact");
+    HttpJson http = server.http();
+    long first = EtcdJson.revision(http.ok("/v3/kv/put", obj("key", b64("cr/k"), "value", b64("1"))));
+    long second = EtcdJson.revision(http.ok("/v3/kv/put", obj("key", b64("cr/k"), "value", b64("2"))));
+    long third = EtcdJson.revision(http.ok("/v3/kv/put", obj("key", b64("cr/k"), "value", b64("3"))));
+    http.ok("/v3/kv/compaction", obj("revision", String.valueOf(second)));
+
+    server.kill();
+    server.start();
+    assertCompactedAt(server.http(), first, second, third, "after kill -9");
+
+    server.stop();
+    server.start();
+    assertCompactedAt(server.http(), first, second, third, "after a graceful stop (SIGTERM)");
+  }
+
+  private static void assertCompactedAt(HttpJson http, long first, long second, long third, String when) {
+    String compacted = "etcdserver: mvcc: required revision has been compacted";
+    HttpResult below = http.post("/v3/kv/range", obj("key", b64("cr/k"), "revision", String.valueOf(first)));
+    assertEquals(400, below.status(), () -> when + ": range below the compaction -> " + below);
+    assertEquals(compacted, below.json().path("error").asText(), when);
+    HttpResult again = http.post("/v3/kv/compaction", obj("revision", String.valueOf(second)));
+    assertEquals(400, again.status(), () -> when + ": compaction at the compacted revision -> " + again);
+    assertEquals(compacted, again.json().path("error").asText(), when);
+    JsonNode at = http.ok("/v3/kv/range", obj("key", b64("cr/k"), "revision", String.valueOf(second))).path("kvs");
+    assertEquals("2", Json.unb64(at.path(0).path("value").asText()), when + ": " + at);
+    JsonNode head = http.ok("/v3/kv/range", obj("key", b64("cr/k")));
+    assertEquals(third, EtcdJson.revision(head), when);
+    assertEquals(Json.obj("key", b64("cr/k"), "create_revision", String.valueOf(first), "mod_revision",
+        String.valueOf(third), "version", "3", "value", b64("3")), head.path("kvs").path(0), when);
+  }
+
   private List<AckingWriter> writeUntilKilled(String phase) {
     HttpJson http = server.http();
     List<AckingWriter> writers = new ArrayList<>();

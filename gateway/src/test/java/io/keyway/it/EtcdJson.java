@@ -3,6 +3,7 @@ package io.keyway.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /** Views of gateway responses with the parts that legitimately differ between two servers taken out. */
@@ -26,7 +27,7 @@ final class EtcdJson {
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
         if (field.getKey().equals("header") && field.getValue().isObject()) {
-          ((ObjectNode) field.getValue()).remove(java.util.List.of("cluster_id", "member_id", "raft_term"));
+          ((ObjectNode) field.getValue()).remove(List.of("cluster_id", "member_id", "raft_term"));
         }
         strip(field.getValue());
       }

@@ -3,6 +3,7 @@ package io.keyway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,10 +24,6 @@ final class HttpJson {
 
   HttpJson(String baseUrl) {
     this.baseUrl = baseUrl;
-  }
-
-  String baseUrl() {
-    return baseUrl;
   }
 
   HttpResult post(String path, String body) {
@@ -52,6 +49,17 @@ final class HttpJson {
     return result.json();
   }
 
+  /** POST with {@code Transfer-Encoding: chunked} (no Content-Length), optionally announcing Expect: 100-continue. */
+  HttpResult postChunked(String path, String body, boolean expectContinue) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+        .timeout(Duration.ofSeconds(60))
+        .expectContinue(expectContinue)
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
+        .build();
+    return exchange(request, "POST " + path);
+  }
+
   HttpResult send(String method, String path, String body, String contentType) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
         .timeout(Duration.ofSeconds(60))
@@ -61,11 +69,15 @@ final class HttpJson {
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
+    return exchange(request.build(), method + " " + path);
+  }
+
+  private HttpResult exchange(HttpRequest request, String what) {
     try {
-      HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
       return new HttpResult(response.statusCode(), response.headers(), response.body());
     } catch (IOException e) {
-      throw new AssertionErrorWithCause(method + " " + baseUrl + path + " failed: " + e, e);
+      throw new AssertionErrorWithCause(what + " to " + baseUrl + " failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
@@ -80,5 +92,4 @@ final class HttpJson {
       super(message, cause);
     }
   }
-
 }

@@ -181,28 +181,16 @@ class HttpKvIT {
   }
 
   @Test
-  void camelCaseNamesUnknownFieldsAndAnyContentTypeAreAccepted() {
+  void camelCaseNamesAndUnknownFieldsAreAccepted() {
     put("cc/a", "1");
     put("cc/b", "2");
     long rev = EtcdJson.revision(put("cc/c", "3"));
-    String camel = "{\"key\":\"" + b64("cc/") + "\",\"rangeEnd\":\"" + b64("cc0") + "\",\"keysOnly\":true,"
-        + "\"sortOrder\":\"DESCEND\",\"bogusField\":{\"nested\":[1,2]},\"another\":null}";
-    JsonNode expected = obj("header", obj("revision", s(rev)), "kvs", arr(
-        keyOnly("cc/c", rev, rev, 1), keyOnly("cc/b", rev - 1, rev - 1, 1), keyOnly("cc/a", rev - 2, rev - 2, 1)),
-        "count", "3");
-    // the Content-Type of a request is ignored; over HTTP/1.1 even application/grpc* goes to the JSON gateway,
-    // since etcd hands only HTTP/2 application/grpc to gRPC
-    List<String> wrong = new ArrayList<>();
-    for (String contentType : new String[] {null, "application/json", "text/plain",
-        "application/x-www-form-urlencoded", "application/grpc", "application/grpc+proto", "application/grpc-web",
-        "application/grpc-web-text"}) {
-      HttpResult result = http.post("/v3/kv/range", camel, contentType);
-      if (result.status() != 200 || !expected.equals(EtcdJson.withoutMemberIds(result.json()))) {
-        wrong.add("Content-Type " + contentType + " -> " + result.status() + " " + result.headers().map() + " "
-            + result.body());
-      }
-    }
-    assertEquals(List.of(), wrong);
+    JsonNode body = expect200(http.post("/v3/kv/range", "{\"key\":\"" + b64("cc/") + "\",\"rangeEnd\":\"" + b64("cc0")
+        + "\",\"keysOnly\":true,\"sortOrder\":\"DESCEND\",\"bogusField\":{\"nested\":[1,2]},\"another\":null}"));
+    assertEquals(obj("header", obj("revision", s(rev)), "kvs", arr(keyOnly("cc/c", rev, rev, 1),
+        keyOnly("cc/b", rev - 1, rev - 1, 1), keyOnly("cc/a", rev - 2, rev - 2, 1)), "count", "3"),
+        EtcdJson.withoutMemberIds(body));
+
     JsonNode countOnly = expect200(http.post("/v3/kv/range",
         "{\"key\":\"" + b64("cc/") + "\",\"rangeEnd\":\"" + b64("cc0") + "\",\"countOnly\":true}"));
     assertEquals(obj("header", obj("revision", s(rev)), "count", "3"), EtcdJson.withoutMemberIds(countOnly));
@@ -210,6 +198,38 @@ class HttpKvIT {
     JsonNode prev = expect200(http.post("/v3/kv/put",
         "{\"key\":\"" + b64("cc/a") + "\",\"value\":\"" + b64("9") + "\",\"prevKv\":true,\"unknown\":1}"));
     assertEquals(kv("cc/a", rev - 2, rev - 2, 1, "1"), prev.path("prev_kv"));
+  }
+
+  @Test
+  void requestContentTypeIsIgnored() {
+    long rev = EtcdJson.revision(put("ct/k", "v"));
+    JsonNode expected = obj("header", obj("revision", s(rev)), "kvs", arr(kv("ct/k", rev, rev, 1, "v")), "count", "1");
+    // over HTTP/1.1 even application/grpc* goes to the JSON gateway: etcd hands only HTTP/2 application/grpc to gRPC
+    List<String> wrong = new ArrayList<>();
+    for (String contentType : new String[] {null, "application/json", "text/plain",
+        "application/x-www-form-urlencoded", "application/octet-stream", "application/grpc", "application/grpc+proto",
+        "application/grpc-web", "application/grpc-web-text"}) {
+      HttpResult result = http.post("/v3/kv/range", obj("key", b64("ct/k")).toString(), contentType);
+      if (result.status() != 200 || !expected.equals(EtcdJson.withoutMemberIds(result.json()))) {
+        wrong.add("Content-Type " + contentType + " -> " + result.status() + " " + result.headers().map() + " "
+            + result.body());
+      }
+    }
+    assertEquals(List.of(), wrong);
+  }
+
+  @Test
+  void chunkedBodiesAndExpectContinueAreAccepted() {
+    long rev = EtcdJson.revision(put("ch/k", "v"));
+    for (boolean expectContinue : new boolean[] {false, true}) {
+      JsonNode body = expect200(http.postChunked("/v3/kv/range", obj("key", b64("ch/k")).toString(), expectContinue));
+      assertEquals(arr(kv("ch/k", rev, rev, 1, "v")), body.path("kvs"), "Expect: 100-continue " + expectContinue);
+    }
+    String big = Base64.getEncoder().encodeToString(new byte[300_000]);
+    JsonNode put = expect200(http.postChunked("/v3/kv/put",
+        "{\"key\":\"" + b64("ch/big") + "\",\"value\":\"" + big + "\"}", true));
+    assertEquals(big, range(obj("key", b64("ch/big"))).path("kvs").path(0).path("value").asText());
+    assertEquals(rev + 1, EtcdJson.revision(put));
   }
 
   @Test

@@ -12,6 +12,7 @@ import static io.keyway.it.KvOps.txnOp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -99,6 +100,16 @@ final class ScriptedKvScenario {
     add("revision -1 means latest", RANGE, range("k1", null, "revision", "-1"));
     add("current revision", RANGE, range(ALL, ALL, "revision", "{{rev}}", "keys_only", true));
     add("future revision", RANGE, range("k1", null, "revision", "{{rev+1}}"));
+    add("limit above count", RANGE, range("p/", "p0", "limit", 100));
+    add("largest int64 limit", RANGE, range("p/", "p0", "limit", "9223372036854775807"));
+    add("largest int64 limit with sort", RANGE, range("p/", "p0", "limit", "9223372036854775807",
+        "sort_order", "DESCEND"));
+    add("largest int64 filters", RANGE, range(ALL, ALL, "min_mod_revision", "9223372036854775807"));
+    add("most negative filters", RANGE, range(ALL, ALL, "max_create_revision", "-9223372036854775808",
+        "keys_only", true));
+    add("largest int64 revision", RANGE, range("k1", null, "revision", "9223372036854775807"));
+    add("revision as a JSON number", RANGE, range("k1", null, "revision", 2));
+    add("empty key with range_end", RANGE, Json.obj("key", "", "range_end", "AA=="));
     add("camelCase options", RANGE, Json.obj("key", Json.b64("p/"), "rangeEnd", Json.b64("p0"), "keysOnly", true,
         "sortOrder", "DESCEND", "sortTarget", "MOD", "minModRevision", "2", "unknownField", 7));
     add("v3beta range", "/v3beta/kv/range", range("beta", null));
@@ -145,6 +156,11 @@ final class ScriptedKvScenario {
     add("one failing compare", TXN, txn(
         List.of(compare("k1", "VERSION", "EQUAL", "2", null), compare("k2", "VALUE", "EQUAL", "nope", null)),
         List.of(putOp("t/a", "2")), List.of(putOp("t/b", "0"), rangeOp("t/", "t0"))));
+    add("compare over every key from k", TXN, txn(
+        List.of(compare("k", "CREATE", "GREATER", "0", ALL)), List.of(rangeOp("k", ALL, "count_only", true)),
+        List.of(rangeOp("k", ALL, "keys_only", true, "limit", 1))));
+    add("compare with the largest int64", TXN, txn(
+        List.of(compare("k1", "MOD", "LESS", "9223372036854775807", null)), List.of(rangeOp("k1", null)), List.of()));
     add("compare with a templated revision", TXN, txn(
         List.of(compare("t/b", "MOD", "EQUAL", "{{rev}}", null)), List.of(deleteOp("t/b", null, "prev_kv", true)),
         List.of()));
@@ -191,6 +207,9 @@ final class ScriptedKvScenario {
     add("physical compaction at the current revision", COMPACT, Json.obj("revision", "{{rev}}", "physical", true));
     add("everything still readable at the head", RANGE, range(ALL, ALL));
     add("v3beta compaction", "/v3beta/kv/compaction", Json.obj("revision", "{{rev}}"));
+    add("compaction at 0", COMPACT, Json.obj("revision", "0"));
+    add("compaction at -1", COMPACT, Json.obj("revision", "-1"));
+    add("compaction at the largest int64", COMPACT, Json.obj("revision", "9223372036854775807"));
   }
 
   private void errors() {
@@ -221,7 +240,7 @@ final class ScriptedKvScenario {
         txnOp(txn(List.of(), List.of(putOp("x", "1")), List.of())),
         txnOp(txn(List.of(), List.of(), List.of(putOp("x", "2"))))), List.of()));
     add("request too large", PUT, "{\"key\":\"Ymln\",\"value\":\""
-        + java.util.Base64.getEncoder().encodeToString(new byte[1572864]) + "\"}");
+        + Base64.getEncoder().encodeToString(new byte[1572864]) + "\"}");
     add("unknown route", "/v3/kv/nope", "{}");
     add("outside /v3", "/v4/kv/range", "{}");
     malformed("truncated JSON", RANGE, "{\"key\":");
@@ -234,8 +253,14 @@ final class ScriptedKvScenario {
     malformed("bool as string", RANGE, "{\"key\":\"eA==\",\"keys_only\":\"true\"}");
     malformed("unknown enum", RANGE, "{\"key\":\"eA==\",\"sort_order\":\"BOGUS\"}");
     malformed("string for int64", COMPACT, "{\"revision\":\"abc\"}");
+    add("128 compares and 128 ops", TXN, txn(many.subList(0, 128).stream()
+        .map(op -> compare(Json.unb64(op.path("request_range").path("key").asText()), "VERSION", "EQUAL", "0", null))
+        .toList(), many.subList(0, 128), many.subList(0, 1)));
     add("trailing data is ignored", RANGE, "{\"key\":\"" + Json.b64("k1") + "\"} trailing");
     add("final state", RANGE, range(ALL, ALL));
+    add("delete everything", DELETE, delete(ALL, ALL, "prev_kv", true));
+    add("nothing left", RANGE, range(ALL, ALL, "count_only", true));
+    add("history still readable", RANGE, range(ALL, ALL, "revision", "{{rev-1}}", "keys_only", true));
   }
 
   private void add(String label, String route, Object body) {

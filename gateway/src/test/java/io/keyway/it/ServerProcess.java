@@ -2,6 +2,7 @@ package io.keyway.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,7 +37,7 @@ abstract class ServerProcess implements AutoCloseable {
   private final List<String> extraFlags;
   private final HttpClient probe =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
-  private Process process;
+  private volatile Process process;
   private Thread killOnJvmExit;
 
   protected ServerProcess(String memberName, List<String> extraFlags) {
@@ -101,11 +103,11 @@ abstract class ServerProcess implements AutoCloseable {
     }
     try {
       Files.writeString(logFile, "\n===== starting: " + String.join(" ", commandLine()) + "\n",
-          StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       process = new ProcessBuilder(commandLine())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .start();
     } catch (IOException e) {
       fail("cannot start " + this + ": " + e);

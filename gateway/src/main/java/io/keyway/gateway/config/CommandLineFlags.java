@@ -74,7 +74,8 @@ final class CommandLineFlags {
                 + "(--foo-bar <-> ETCD_FOO_BAR), a flag on the command line wins.")
         .footer("", "Other etcd 3.5 flags (TLS, discovery, auto-compaction, logging outputs, ...) are accepted "
             + "for compatibility and ignored with a warning when set to a non-default value.")
-        .width(110);
+        .abbreviateSynopsis(true)
+        .width(120);
     spec.parser()
         .overwrittenOptionsAllowed(true)
         .posixClusteredShortOptionsAllowed(false)
@@ -85,7 +86,7 @@ final class CommandLineFlags {
       OptionSpec.Builder option = OptionSpec.builder("--" + flag.name(), "-" + flag.name())
           .type(String.class)
           .paramLabel("<" + flag.name() + ">")
-          .description(description.replace("%", "%%"))
+          .description(description.replace("%", "%%").replace("${", "$${"))
           .hidden(!flag.implemented());
       if (flag.kind() == FlagKind.BOOL) {
         option.arity("0..1").fallbackValue("true").paramLabel("<bool>");

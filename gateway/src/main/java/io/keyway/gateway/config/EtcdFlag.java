@@ -34,7 +34,7 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
     served("config-file", FlagKind.STRING, "", "Path to the server configuration file (YAML, etcd's keys). "
         + "If given, other command line flags and environment variables are ignored.");
     served("name", FlagKind.STRING, "default", "Human-readable name for this member.");
-    served("data-dir", FlagKind.STRING, "${name}.etcd", "Path to the data directory.");
+    served("data-dir", FlagKind.STRING, "", "Path to the data directory (default: <name>.etcd).");
     served("listen-peer-urls", FlagKind.URLS, "http://localhost:2380",
         "List of URLs to listen on for peer traffic.");
     served("listen-client-urls", FlagKind.URLS, "http://localhost:2379",

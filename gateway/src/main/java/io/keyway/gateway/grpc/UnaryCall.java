@@ -31,6 +31,13 @@ final class UnaryCall implements Handler<GrpcServerRequest<Object, Message>> {
   public void handle(GrpcServerRequest<Object, Message> request) {
     Context context = Vertx.currentContext();
     GrpcServerResponse<Object, Message> response = request.response();
+    String encoding = request.encoding();
+    if (encoding != null && !encoding.equals("identity") && !encoding.equals("gzip")) {
+      // Vert.x would throw from its decoder and leave the call hanging
+      fail(response, GrpcCode.UNIMPLEMENTED,
+          "grpc: Decompressor is not installed for grpc-encoding \"" + encoding + "\"");
+      return;
+    }
     boolean[] started = {false};
     request.invalidMessageHandler(invalid -> {
       if (started[0]) {

@@ -26,7 +26,6 @@ final class UnimplementedCall implements Handler<GrpcServerRequest<Buffer, Buffe
 
   @Override
   public void handle(GrpcServerRequest<Buffer, Buffer> request) {
-    request.handler(ignored -> { });
     UnaryCall.fail(request.response(), GrpcCode.UNIMPLEMENTED, message(request.serviceName() == null
         ? null : request.serviceName().fullyQualifiedName(), request.methodName()));
   }

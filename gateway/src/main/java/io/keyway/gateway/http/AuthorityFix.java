@@ -45,9 +45,12 @@ public final class AuthorityFix {
     }
   }
 
-  /** The authority to use instead of {@code authority}, or null when it is fine as it is. */
+  /**
+   * The authority (or HTTP/1 Host) to use instead of {@code authority}, or null when Vert.x accepts it as
+   * it is or it is absent.
+   */
   public static String repair(CharSequence authority) {
-    if (authority == null || HostAndPort.parseAuthority(authority.toString(), -1) != null) {
+    if (authority == null || valid(authority.toString())) {
       return null;
     }
     String s = authority.toString();
@@ -60,10 +63,19 @@ public final class AuthorityFix {
       end++;
     }
     s = s.substring(0, end);
-    while (s.endsWith("]") && HostAndPort.parseAuthority(s, -1) == null) {
+    while (s.endsWith("]") && !valid(s)) {
       s = s.substring(0, s.length() - 1); // the closing bracket of "#initially=[...]"
     }
-    return !s.isEmpty() && HostAndPort.parseAuthority(s, -1) != null ? s : "localhost";
+    return !s.isEmpty() && valid(s) ? s : "localhost";
+  }
+
+  /** Vert.x's own check; it throws on some inputs (a '%' near the end), which count as invalid too. */
+  private static boolean valid(String authority) {
+    try {
+      return HostAndPort.parseAuthority(authority, -1) != null;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private static void fix(Http2Headers headers) {

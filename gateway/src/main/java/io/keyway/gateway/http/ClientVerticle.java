@@ -7,6 +7,8 @@ import io.keyway.raft.MemberView;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -67,11 +69,21 @@ public final class ClientVerticle extends VerticleBase {
 
   static void dispatch(HttpServerRequest request, GrpcServer grpc, Router router) {
     String contentType = request.getHeader("content-type");
-    if (contentType != null && contentType.startsWith("application/grpc")) {
+    // as etcd's grpcHandlerFunc: only HTTP/2 carries gRPC; an HTTP/1.1 POST with a gRPC content type is
+    // still a JSON gateway request (the gateway ignores Content-Type)
+    if (request.version() == HttpVersion.HTTP_2 && contentType != null && contentType.contains("application/grpc")) {
       grpc.handle(request);
-    } else {
-      router.handle(request);
+      return;
     }
+    if (request.version() != HttpVersion.HTTP_2) {
+      // vertx-web rejects a Host it cannot parse, and Vert.x 5.0.7 even throws (leaving the request
+      // unanswered) on percent-encoded ones; etcd ignores the Host, so give the router one it accepts
+      String repaired = AuthorityFix.repair(request.getHeader(HttpHeaders.HOST));
+      if (repaired != null) {
+        request.headers().set(HttpHeaders.HOST, repaired);
+      }
+    }
+    router.handle(request);
   }
 
   static HttpServerOptions options(URI url) {

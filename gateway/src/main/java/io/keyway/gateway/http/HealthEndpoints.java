@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -142,11 +144,11 @@ final class HealthEndpoints {
     return promise.future();
   }
 
-  private java.util.concurrent.CompletionStage<?> safeRange(RangeRequest probe) {
+  private CompletionStage<?> safeRange(RangeRequest probe) {
     try {
       return kv.range(probe);
     } catch (RuntimeException e) {
-      return java.util.concurrent.CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(e);
     }
   }
 }

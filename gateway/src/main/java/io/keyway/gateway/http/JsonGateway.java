@@ -43,7 +43,7 @@ final class JsonGateway {
     HttpServerResponse response = ctx.response();
     RequestBody.read(ctx.request(), maxBodySize).onComplete(read -> {
       if (read.failed()) {
-        ctx.request().connection().close(); // the client went away mid-body
+        response.reset(); // the client went away mid-body: drop the stream (HTTP/1: the connection)
         return;
       }
       RequestBody body = read.result();

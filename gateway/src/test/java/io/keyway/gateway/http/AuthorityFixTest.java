@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
+import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +46,8 @@ class AuthorityFixTest {
     assertEquals("[::1]:2379", AuthorityFix.repair("https://[::1]:2379"));
     assertEquals("[::1]:2379", AuthorityFix.repair("#initially=[http://[::1]:2379]"));
     assertEquals("a:1", AuthorityFix.repair("#initially=[http://a:1]"));
-    assertEquals("localhost", AuthorityFix.repair("weird value"));
+    assertEquals("weird", AuthorityFix.repair("weird value"));
+    assertEquals("localhost", AuthorityFix.repair("%%%"));
     assertEquals("localhost", AuthorityFix.repair("http://"));
   }
 
@@ -75,7 +77,7 @@ class AuthorityFixTest {
 
   private static int listen(boolean fixed) {
     int port = FreePorts.next();
-    HttpServer server = vertx.createHttpServer(ClientVerticle.options(java.net.URI.create("http://127.0.0.1:" + port)))
+    HttpServer server = vertx.createHttpServer(ClientVerticle.options(URI.create("http://127.0.0.1:" + port)))
         .requestHandler(req -> req.response().end("ok"));
     if (fixed) {
       server.connectionHandler(AuthorityFix::install);

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyway.api.EtcdError;
 import io.keyway.gateway.testing.FakeMember;
 import io.keyway.gateway.testing.ServerFixture;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -126,6 +129,20 @@ class ClientRouterTest {
     assertEquals(404, unknown.statusCode());
     assertEquals("404 page not found\n", unknown.body());
     assertEquals("nosniff", unknown.headers().firstValue("X-Content-Type-Options").orElse(""));
+  }
+
+  /** etcd ignores the Host header; Vert.x would reject these (and hang on the percent-encoded ones). */
+  @ParameterizedTest
+  @ValueSource(strings = {"%41", "%%%", "a%", "http://127.0.0.1:2379", "#initially=[x]"})
+  void anyHostHeaderIsServed(String host) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", server.port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /version HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
+      assertTrue(response.endsWith("{\"etcdserver\":\"3.5.17\",\"etcdcluster\":\"3.5.0\"}"), response);
+    }
   }
 
   @ParameterizedTest
