@@ -41,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -90,7 +91,9 @@ public final class KeywayNode implements EtcdKv, MemberView, AutoCloseable {
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
     this.reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         threads("keyway-read"));
-    this.timers = Executors.newSingleThreadScheduledExecutor(threads("keyway-raft-timer"));
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("keyway-raft-timer"));
+    timer.setRemoveOnCancelPolicy(true);
+    this.timers = timer;
     this.proposer = new Proposer(config.maxRequestBytes(), config.requestTimeoutMs(), completions, timers);
     this.requestIds = new RequestIds(identity.memberId());
   }
@@ -374,6 +377,9 @@ public final class KeywayNode implements EtcdKv, MemberView, AutoCloseable {
       raft.close();
     }
     proposer.close();
+    if (readBarrier != null) {
+      readBarrier.close();
+    }
     store.close();
     timers.shutdownNow();
     reads.shutdown();

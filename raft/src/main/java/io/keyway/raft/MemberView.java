@@ -20,10 +20,10 @@ public interface MemberView {
 
   boolean isLearner();
 
-  /** Index of the last entry in the local Raft log. */
+  /** Raft commit index as this member knows it (etcd's Status raftIndex). Ratis' own entries count too. */
   long raftIndex();
 
-  /** Index of the last entry applied to the store. */
+  /** Index of the last Raft entry applied to the store in full (etcd's Status raftAppliedIndex). */
   long appliedIndex();
 
   /** Current store revision. */

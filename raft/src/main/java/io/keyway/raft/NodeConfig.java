@@ -82,6 +82,10 @@ public final class NodeConfig {
 
   public String initialClusterToken() { return initialClusterToken; }
 
+  /**
+   * Validated like etcd's flag, but Ratis has no separate heartbeat setting: its leader heartbeats at half the
+   * minimum election timeout.
+   */
   public long heartbeatIntervalMs() { return heartbeatIntervalMs; }
 
   public long electionTimeoutMs() { return electionTimeoutMs; }

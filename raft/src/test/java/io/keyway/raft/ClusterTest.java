@@ -7,11 +7,15 @@ import static io.keyway.raft.TestNodes.prefix;
 import static io.keyway.raft.TestNodes.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyway.api.EtcdError;
+import io.keyway.api.EtcdException;
 import io.keyway.api.etcdserverpb.Member;
 import io.keyway.api.etcdserverpb.PutResponse;
 import io.keyway.api.etcdserverpb.RangeResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +23,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Three members in one JVM, bootstrapped from --initial-cluster like an etcd cluster. */
 class ClusterTest {
   @TempDir Path dir;
-  final int[] ports = {TestNodes.freePort(), TestNodes.freePort(), TestNodes.freePort()};
+  final int[] ports = TestNodes.freePorts(3);
   final KeywayNode[] nodes = new KeywayNode[3];
 
   NodeConfig config(int i, Map<String, String> raftProperties, long snapshotCount) {
@@ -131,7 +139,7 @@ class ClusterTest {
     assertEquals("from-follower",
         leader.range(get("k2")).get(20, TimeUnit.SECONDS).getKvs(0).getValue().toStringUtf8());
 
-    List<java.util.concurrent.CompletableFuture<PutResponse>> many = new ArrayList<>();
+    List<CompletableFuture<PutResponse>> many = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       many.add(nodes[i % 3].put(put("many/" + i, "v" + i)));
     }
@@ -144,6 +152,24 @@ class ClusterTest {
       eventually(() -> n.revision() == 303, "revision 303 on " + n.name());
       assertEquals(300, n.range(prefix("many/", true)).get(20, TimeUnit.SECONDS).getCount());
     }
+  }
+
+  @Test
+  void withoutQuorumRequestsTimeOut() throws Exception {
+    // only one of three members runs: no leader can be elected
+    nodes[0] = KeywayNode.start(config(0, Map.of(), 100_000).toBuilder().requestTimeoutMs(1500).build());
+    assertEquals(0, nodes[0].leaderId());
+    long started = System.nanoTime();
+    var put = nodes[0].put(put("k", "v"));
+    var e = assertThrows(ExecutionException.class, () -> put.get(20, TimeUnit.SECONDS));
+    assertEquals(EtcdError.TIMEOUT, ((EtcdException) e.getCause()).error());
+    assertEquals("etcdserver: request timed out", e.getCause().getMessage());
+    assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(1400), "waited for the timeout");
+    var read = nodes[0].range(get("k"));
+    e = assertThrows(ExecutionException.class, () -> read.get(20, TimeUnit.SECONDS));
+    assertEquals(EtcdError.TIMEOUT, ((EtcdException) e.getCause()).error());
+    // a serializable read needs no quorum
+    assertEquals(0, nodes[0].range(getSerializable("k")).get(20, TimeUnit.SECONDS).getCount());
   }
 
   @Test
@@ -164,12 +190,25 @@ class ClusterTest {
       leader.put(put(String.format("lag/%03d", i), "v" + i)).get(20, TimeUnit.SECONDS);
     }
     long revision = leader.revision();
+    // the leader no longer holds the entries the returning member misses: only a snapshot can bring it back
+    Path leaderLog = dir.resolve(leader.name()).resolve("member/raft")
+        .resolve(KeywayNode.groupId("three").getUuid().toString()).resolve("current");
+    try (Stream<Path> files = Files.list(leaderLog)) {
+      long firstIndex = files.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("log_"))
+          .mapToLong(n -> Long.parseLong(n.replace("log_inprogress_", "").replace("log_", "").split("-")[0]))
+          .min().orElseThrow();
+      assertTrue(firstIndex > 100, "leader log purged up to " + firstIndex);
+    }
 
     nodes[awayIndex] = KeywayNode.start(config(awayIndex, Map.of(
         "raft.server.log.purge.upto.snapshot.index", "true",
         "raft.server.log.segment.size.max", "4KB",
         "raft.server.log.preallocated.size", "4KB"), 40));
     KeywayNode back = nodes[awayIndex];
+    // watchers hold on to the store; the listener must survive the store being replaced by the snapshot
+    Set<Long> notified = ConcurrentHashMap.newKeySet();
+    back.store().addChangeListener((rev, events) -> notified.add(rev));
     assertEquals(awayMember, back.memberId());
     eventually(() -> back.revision() == revision, "the returning member catches up");
     RangeResponse all = back.range(prefix("lag/", true)).get(20, TimeUnit.SECONDS);
@@ -178,6 +217,7 @@ class ClusterTest {
     // and it keeps replicating afterwards
     PutResponse after = leader().put(put("lag/after", "x")).get(20, TimeUnit.SECONDS);
     eventually(() -> back.revision() == after.getHeader().getRevision(), "replication after the snapshot");
+    eventually(() -> notified.contains(after.getHeader().getRevision()), "change listener after the snapshot");
     assertNotEquals(0, back.leaderId());
   }
 }

@@ -296,6 +296,29 @@ class KeywayNodeTest {
   }
 
   @Test
+  void closeUnderLoadCompletesEveryRequest() throws Exception {
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      all.add(node.put(put("load/" + i, "v")));
+      all.add(node.range(get("load/" + i)));
+    }
+    node.close();
+    int ok = 0;
+    for (CompletableFuture<?> f : all) {
+      try {
+        f.get(20, TimeUnit.SECONDS);
+        ok++;
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause() : e.getCause();
+        EtcdException etcd = assertInstanceOf(EtcdException.class, cause);
+        assertEquals(EtcdError.STOPPED, etcd.error(), etcd.getMessage());
+      }
+    }
+    assertTrue(ok < all.size(), "some requests were cut off by close (" + ok + " succeeded)");
+    node = null;
+  }
+
+  @Test
   void closedNodeRejectsRequests() throws Exception {
     node.close();
     assertEquals(EtcdError.STOPPED, failure(node.put(put("a", "b"))).error());

@@ -23,6 +23,31 @@ final class TestNodes {
     }
   }
 
+  /** Distinct ports: all sockets stay open until every port is chosen. */
+  static int[] freePorts(int n) {
+    ServerSocket[] sockets = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        sockets[i] = new ServerSocket(0);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket s : sockets) {
+        try {
+          if (s != null) {
+            s.close();
+          }
+        } catch (IOException ignored) {
+          // the port is released either way
+        }
+      }
+    }
+  }
+
   static String peerUrl(int port) {
     return "http://127.0.0.1:" + port;
   }

@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -127,6 +129,8 @@ public final class Proposer implements ResultWaiters, AutoCloseable {
       if (!p.expired(now)) {
         batch.add(p);
         bytes += p.size;
+      } else if (!p.future.isDone()) {
+        p.fail(EtcdError.TIMEOUT.exception()); // waited in the queue past its deadline
       }
       Proposal next = queue.peek();
       if (next == null || batch.size() >= MAX_REQUESTS_PER_ENTRY || bytes + next.size > maxRequestBytes) {
@@ -143,6 +147,7 @@ public final class Proposer implements ResultWaiters, AutoCloseable {
     final Message message;
     final long deadline;
     final AtomicBoolean finished = new AtomicBoolean();
+    final ScheduledFuture<?> safetyNet;
 
     Entry(List<Proposal> proposals) {
       this.proposals = proposals;
@@ -157,7 +162,7 @@ public final class Proposer implements ResultWaiters, AutoCloseable {
       this.deadline = earliest;
       // never leak the permit, even if Ratis should not answer at all
       long delay = Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1);
-      scheduler.schedule(() -> finish(EtcdError.TIMEOUT.exception()), delay, TimeUnit.NANOSECONDS);
+      this.safetyNet = scheduler.schedule(() -> finish(EtcdError.TIMEOUT.exception()), delay, TimeUnit.NANOSECONDS);
     }
 
     /** Releases the slot; fails the callers still waiting when {@code failure} is set. */
@@ -166,6 +171,7 @@ public final class Proposer implements ResultWaiters, AutoCloseable {
         return;
       }
       inFlight.release();
+      safetyNet.cancel(false);
       if (failure != null) {
         for (Proposal p : proposals) {
           if (waiting.remove(p.request.getId(), p)) {
@@ -221,7 +227,11 @@ public final class Proposer implements ResultWaiters, AutoCloseable {
     } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_DELAY_MS) >= entry.deadline) {
       entry.finish(ifExpired.error() == EtcdError.NO_LEADER ? EtcdError.TIMEOUT.exception() : ifExpired);
     } else {
-      scheduler.schedule(() -> send(entry), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+      try {
+        scheduler.schedule(() -> send(entry), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        entry.finish(EtcdError.STOPPED.exception()); // shutting down
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import io.keyway.api.EtcdException;
 import io.keyway.api.GrpcCode;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
@@ -63,7 +64,9 @@ public final class RatisErrors {
         || c instanceof java.util.concurrent.TimeoutException) {
       return EtcdError.TIMEOUT.exception();
     }
-    if (c instanceof AlreadyClosedException || c instanceof GroupMismatchException) {
+    if (c instanceof AlreadyClosedException || c instanceof GroupMismatchException
+        || c instanceof RejectedExecutionException) {
+      // Ratis' executors refuse work once the server is closing
       return EtcdError.STOPPED.exception();
     }
     if (c instanceof ResourceUnavailableException) {

@@ -2,8 +2,11 @@ package io.keyway.raft.propose;
 
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -21,6 +24,7 @@ public final class ReadBarrier {
   private final Executor reads;
   private final ScheduledExecutorService scheduler;
   private final long timeoutNanos;
+  private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
 
   public ReadBarrier(RaftEndpoint raft, Executor reads, ScheduledExecutorService scheduler, long timeoutMs) {
     this.raft = raft;
@@ -32,9 +36,18 @@ public final class ReadBarrier {
   /** Runs {@code read} on the read executor once everything committed before this call is applied here. */
   public <T> CompletableFuture<T> thenRead(Supplier<T> read) {
     CompletableFuture<T> result = new CompletableFuture<>();
+    pending.add(result);
+    result.whenComplete((r, t) -> pending.remove(result));
     long deadline = System.nanoTime() + timeoutNanos;
     reads.execute(() -> attempt(read, result, deadline));
     return result;
+  }
+
+  /** Fails the reads still waiting (for a retry or a reply that will not come) with "server stopped". */
+  public void close() {
+    for (CompletableFuture<?> f : pending) {
+      f.completeExceptionally(EtcdError.STOPPED.exception());
+    }
   }
 
   private <T> void attempt(Supplier<T> read, CompletableFuture<T> result, long deadline) {
@@ -69,7 +82,11 @@ public final class ReadBarrier {
       result.completeExceptionally(last.error() == EtcdError.NO_LEADER ? EtcdError.TIMEOUT.exception() : last);
       return;
     }
-    scheduler.schedule(() -> reads.execute(() -> attempt(read, result, deadline)),
-        RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+    try {
+      scheduler.schedule(() -> reads.execute(() -> attempt(read, result, deadline)),
+          RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(EtcdError.STOPPED.exception());
+    }
   }
 }

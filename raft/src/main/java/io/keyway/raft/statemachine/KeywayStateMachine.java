@@ -79,15 +79,20 @@ public final class KeywayStateMachine extends BaseStateMachine {
     }, IOException.class);
   }
 
-  /** Ratis pauses the state machine before it installs a snapshot from the leader, then calls reinitialize. */
+  /**
+   * Ratis pauses the state machine before it installs a snapshot from the leader (once per received chunk),
+   * then calls {@link #reinitialize}.
+   */
   @Override
-  public void pause() {
-    getLifeCycle().transition(LifeCycle.State.PAUSING);
-    getLifeCycle().transition(LifeCycle.State.PAUSED);
+  public synchronized void pause() {
+    if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
   }
 
   @Override
-  public void reinitialize() throws IOException {
+  public synchronized void reinitialize() throws IOException {
     FileListSnapshotInfo snapshot = snapshots.reload();
     if (snapshot != null) {
       restoreIfBehind(snapshot);

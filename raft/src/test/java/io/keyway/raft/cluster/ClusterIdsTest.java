@@ -21,6 +21,18 @@ class ClusterIdsTest {
   }
 
   @Test
+  void threeMemberClusterMatchesEtcd() {
+    // ids printed by etcd 3.4.23 started with exactly these flags ("added member ... to cluster ...")
+    ClusterIdentity id = ClusterIdentity.bootstrap("infra1",
+        "infra0=http://127.0.0.1:23801,infra1=http://127.0.0.1:23802,infra2=http://127.0.0.1:23803", "oracle-tok",
+        List.of("http://127.0.0.1:23802"));
+    assertEquals("3f44ee2e605d3b1f", ClusterIds.hex(id.memberId()));
+    assertEquals("1a0028734d2c688d", ClusterIds.hex(id.clusterId()));
+    assertEquals(List.of("93d75aca3bb38634", "3f44ee2e605d3b1f", "d1415bb59492adf0"),
+        id.members().stream().map(m -> ClusterIds.hex(m.id())).toList());
+  }
+
+  @Test
   void memberIdSortsPeerUrls() {
     long a = ClusterIds.memberId(List.of("http://10.0.0.2:2380", "http://10.0.0.1:2380"), "t");
     long b = ClusterIds.memberId(List.of("http://10.0.0.1:2380", "http://10.0.0.2:2380"), "t");
