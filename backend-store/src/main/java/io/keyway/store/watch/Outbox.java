@@ -21,6 +21,7 @@ final class Outbox {
   private final int maxResponses;
   private final long maxBytes;
   private final Runnable onReady;
+  private final Runnable onRoom;
   private final ArrayDeque<WatchResponse> queue = new ArrayDeque<>();
   private long bytes;
   /** The consumer saw an empty queue and waits for a signal. */
@@ -29,10 +30,11 @@ final class Outbox {
   private boolean starved;
   private boolean closed;
 
-  Outbox(int maxResponses, long maxBytes, Runnable onReady) {
+  Outbox(int maxResponses, long maxBytes, Runnable onReady, Runnable onRoom) {
     this.maxResponses = maxResponses;
     this.maxBytes = maxBytes;
     this.onReady = onReady;
+    this.onRoom = onRoom;
   }
 
   enum Offer { TAKEN, TAKEN_SIGNAL, REFUSED }
@@ -60,22 +62,24 @@ final class Outbox {
     return closed ? Offer.TAKEN : addLocked(List.of(response));
   }
 
+  /** Whether events would be taken now; if not, the consumer's next drain wakes the catch-up. */
   synchronized boolean hasRoom() {
-    return hasRoomLocked();
-  }
-
-  /** The next response, or null when there is none (which arms the next readiness signal). */
-  WatchResponse poll() {
-    return pollReporting(null);
+    if (hasRoomLocked()) {
+      return true;
+    }
+    starved = true;
+    return false;
   }
 
   /**
-   * As {@link #poll()}; {@code drained[0]} becomes true when this poll made room for a starved stream, i.e.
-   * the caller should wake the catch-up.
+   * The next response, or null when there is none (which arms the next readiness signal). Runs
+   * {@code onRoom} when this poll made room for a stream whose events were refused.
    */
-  WatchResponse pollReporting(boolean[] drained) {
+  WatchResponse poll() {
+    boolean room = false;
+    WatchResponse r;
     synchronized (this) {
-      WatchResponse r = closed ? null : queue.poll();
+      r = closed ? null : queue.poll();
       if (r == null) {
         armed = true;
         return null;
@@ -83,12 +87,13 @@ final class Outbox {
       bytes -= r.getSerializedSize();
       if (starved && queue.size() <= maxResponses / 2 && bytes <= maxBytes / 2) {
         starved = false;
-        if (drained != null) {
-          drained[0] = true;
-        }
+        room = true;
       }
-      return r;
     }
+    if (room) {
+      onRoom.run();
+    }
+    return r;
   }
 
   synchronized boolean backlogged() {

@@ -56,7 +56,7 @@ public final class WatchStream implements AutoCloseable {
     this.store = store;
     this.options = options;
     this.headers = headers;
-    this.outbox = new Outbox(options.bufferResponses(), options.bufferBytes(), onReady);
+    this.outbox = new Outbox(options.bufferResponses(), options.bufferBytes(), onReady, store::requestSync);
   }
 
   void startProgressTicker(ScheduledFuture<?> ticker) {
@@ -132,13 +132,34 @@ public final class WatchStream implements AutoCloseable {
     return id;
   }
 
+  /**
+   * Answers a create request the caller refused itself (etcd's permission and auth-token checks, which
+   * belong to the auth layer) with etcd's created-and-canceled response carrying {@code cancelReason}, in
+   * order with everything else on the stream.
+   */
+  public void reject(String cancelReason) {
+    try {
+      synchronized (requestLock) {
+        if (!closed) {
+          refuse(cancelReason);
+        }
+      }
+    } finally {
+      store.fireSignals();
+    }
+  }
+
   private void refuse(EtcdError error) {
+    refuse(error.message());
+  }
+
+  private void refuse(String cancelReason) {
     offer(outbox.control(WatchResponse.newBuilder()
         .setHeader(headers.apply(store.revision()))
         .setWatchId(INVALID_WATCH_ID)
         .setCreated(true)
         .setCanceled(true)
-        .setCancelReason(error.message())
+        .setCancelReason(cancelReason)
         .build()));
   }
 
@@ -207,12 +228,7 @@ public final class WatchStream implements AutoCloseable {
 
   /** The next response to send, or null (then {@code onReady} runs when one arrives). */
   public WatchResponse poll() {
-    boolean[] drained = {false};
-    WatchResponse r = outbox.pollReporting(drained);
-    if (drained[0]) {
-      store.requestSync();
-    }
-    return r;
+    return outbox.poll();
   }
 
   /** True while the response buffer is at its bound: the transport should pause reading requests. */

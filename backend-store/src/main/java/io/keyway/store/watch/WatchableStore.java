@@ -8,7 +8,6 @@ import io.keyway.store.KvStore;
 import io.keyway.store.RevisionChanges;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -67,19 +66,21 @@ public final class WatchableStore implements AutoCloseable {
   public WatchableStore(KvStore kv, WatchOptions options) {
     this.kv = kv;
     this.options = options;
-    // listen first, then read the revision: a commit in between is then either counted or announced
+    executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "keyway-watch-sync");
+      t.setDaemon(true);
+      return t;
+    });
+    announced = kv.revision();
     kv.addChangeListener(this::onCommit);
+    // a commit between the two reads was either announced to us or is counted here; one that slipped in
+    // before the listener was added shows up later as a skipped revision, which is handled
     mu.lock();
     try {
       announced = Math.max(announced, kv.revision());
     } finally {
       mu.unlock();
     }
-    executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "keyway-watch-sync");
-      t.setDaemon(true);
-      return t;
-    });
     long period = options.resyncPeriod().toNanos();
     executor.scheduleWithFixedDelay(this::syncRun, period, period, TimeUnit.NANOSECONDS);
   }
@@ -121,7 +122,9 @@ public final class WatchableStore implements AutoCloseable {
   /**
    * Tells the watchers that the store's content was replaced (a Raft snapshot was installed): every synced
    * watcher replays the gap from the new store's history, or is canceled if it was compacted (etcd's
-   * {@code Restore}). A later commit that skips revisions is detected and handled the same way.
+   * {@code Restore}). Call it on the apply thread, right after the swap and before the next write. A later
+   * commit that skips revisions is detected and handled the same way, so forgetting this only delays the
+   * replay until the next write.
    */
   public void storeRestored() {
     mu.lock();
@@ -286,7 +289,7 @@ public final class WatchableStore implements AutoCloseable {
           w.state = Watcher.State.COMPACTED;
           w.stream.compacted(w, compactRev);
           progressed = true;
-        } else if (w.stream.hasRoom()) {
+        } else if (w.stream.hasRoom()) { // a full stream wakes us when drained
           chosen.add(w);
           from = Math.min(from, w.minRev);
           withPrevKv |= w.prevKv;
@@ -419,15 +422,12 @@ public final class WatchableStore implements AutoCloseable {
     if (mu.isHeldByCurrentThread()) {
       return; // the outermost caller fires them
     }
-    Map<Outbox, Boolean> seen = new IdentityHashMap<>();
     Outbox o;
     while ((o = signals.poll()) != null) {
-      if (seen.put(o, Boolean.TRUE) == null) {
-        try {
-          o.signal();
-        } catch (RuntimeException e) {
-          log.warn("watch stream readiness callback failed", e);
-        }
+      try {
+        o.signal();
+      } catch (RuntimeException e) {
+        log.warn("watch stream readiness callback failed", e);
       }
     }
   }
