@@ -22,6 +22,7 @@ public final class Main {
     Cli.Outcome.Run run = (Cli.Outcome.Run) outcome;
     ServerConfig config = run.config();
     LogSetup.apply(config.logLevel());
+    JvmFootprint.apply();
     Logger log = LoggerFactory.getLogger(Main.class);
     run.warnings().forEach(log::warn);
     log.info("starting keyway {} (etcd {} API) as member {}, data dir {}", EtcdVersion.keyway(),
