@@ -14,4 +14,11 @@ public interface ChangeListener {
    *                 DELETE event's {@code kv} holds only {@code key} and {@code mod_revision}.
    */
   void onCommit(long revision, List<Event> events);
+
+  /**
+   * The store's content was replaced as a whole (a Raft snapshot was installed), so revisions may have been
+   * skipped or rewound. Called on the thread that replaced it, after the swap and before the next commit,
+   * with no store lock held.
+   */
+  default void storeReplaced() {}
 }

@@ -18,6 +18,13 @@ public interface LeaseHooks {
 
   void detached(long leaseId, ByteString key);
 
+  /**
+   * The store's files were replaced (a Raft snapshot was installed): whatever the hooks learned from the old
+   * store is void. Called after the new store is open and before its attached keys are replayed through
+   * {@link #attached}, on the thread that installs the snapshot while no write runs.
+   */
+  default void storeReplaced() {}
+
   /** No lessor: every lease id is unknown. */
   LeaseHooks NONE = new LeaseHooks() {
     @Override public boolean exists(long leaseId) { return false; }

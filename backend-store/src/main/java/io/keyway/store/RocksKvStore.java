@@ -45,6 +45,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.rocksdb.Snapshot;
@@ -58,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * <p>Layout: every version of every key is one RocksDB entry in column family {@code revisions}, keyed by
  * its {@link Revision}; the {@link TreeIndex} in memory maps keys to their revisions and is rebuilt from
  * that column family on open. Column family {@code meta} holds the applied position, the current revision
- * and the compaction revision, written in the same {@link WriteBatch} as the write's revisions.
+ * and the compaction revision, written in the same {@link WriteBatch} as the write's revisions. Column family
+ * {@code leases} holds the lease table ({@link LeaseRecord}); a grant or revoke changes it in the same batch
+ * as the applied position (and, for a revoke, the deletion of the lease's keys).
  *
  * <p>Durability: writes go through the RocksDB WAL without fsync (unless {@link StoreOptions#syncWrites()}).
  * That is enough because the Raft log is fsynced before an entry is applied and is the source of truth: a
@@ -72,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * Stored revisions are immutable and only removed after the index dropped them, so the snapshot holds
  * every value the reader resolved.
  */
-public final class RocksKvStore implements KvStore {
+public final class RocksKvStore implements LeaseStore {
   private static final Logger log = LoggerFactory.getLogger(RocksKvStore.class);
 
   private static final String META_APPLIED = "applied";
@@ -388,7 +391,7 @@ public final class RocksKvStore implements KvStore {
         tw -> {
           RequestChecks.checkPut(request);
           return KvOps.put(tw, request, this::leaseExists);
-        });
+        }, null);
   }
 
   @Override
@@ -398,7 +401,7 @@ public final class RocksKvStore implements KvStore {
         tw -> {
           RequestChecks.checkDeleteRange(request);
           return KvOps.deleteRange(tw, request);
-        });
+        }, null);
   }
 
   @Override
@@ -408,24 +411,78 @@ public final class RocksKvStore implements KvStore {
         tw -> {
           RequestChecks.checkTxn(request, options.maxTxnOps());
           return KvOps.txn(tw, request, this::leaseExists);
-        });
+        }, null);
   }
 
   @Override
   public DeleteRangeResponse deleteKeys(long index, int part, Collection<ByteString> keys) {
-    TreeSet<ByteString> sorted = new TreeSet<>(ByteString.unsignedLexicographicalComparator());
-    sorted.addAll(keys);
     return applyWrite(index, part,
         () -> DeleteRangeResponse.newBuilder().setHeader(KvOps.header(currentRev)).build(),
-        tw -> {
-          long deleted = 0;
-          for (ByteString key : sorted) {
-            if (tw.delete(key)) {
-              deleted++;
-            }
-          }
-          return DeleteRangeResponse.newBuilder().setDeleted(deleted).setHeader(KvOps.header(tw.endRev())).build();
-        });
+        tw -> deleteSorted(tw, keys), null);
+  }
+
+  /** Deletes in key order, as every member must (etcd sorts a lease's keys before revoking them). */
+  private static DeleteRangeResponse deleteSorted(WriteTxn tw, Collection<ByteString> keys) {
+    TreeSet<ByteString> sorted = new TreeSet<>(ByteString.unsignedLexicographicalComparator());
+    sorted.addAll(keys);
+    long deleted = 0;
+    for (ByteString key : sorted) {
+      if (tw.delete(key)) {
+        deleted++;
+      }
+    }
+    return DeleteRangeResponse.newBuilder().setDeleted(deleted).setHeader(KvOps.header(tw.endRev())).build();
+  }
+
+  // ---- lease table ---------------------------------------------------------------------------------------
+
+  @Override
+  public List<LeaseRecord> leases() {
+    return whileOpen(() -> {
+      List<LeaseRecord> out = new ArrayList<>();
+      backend.scanLeases((key, value) -> out.add(LeaseRecord.decode(key, value)));
+      return out;
+    });
+  }
+
+  @Override
+  public boolean isApplied(long index, int part) {
+    return !new Position(index, part).after(applied);
+  }
+
+  @Override
+  public boolean grantLease(long index, int part, LeaseRecord lease) {
+    Position pos = new Position(index, part);
+    Lock open = openLock.readLock();
+    open.lock();
+    try {
+      ensureWritable();
+      Lock l = stateLock.writeLock();
+      l.lock();
+      try {
+        if (!pos.after(applied)) {
+          return false;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+          backend.putLease(batch, lease.key(), lease.value());
+          backend.putMeta(batch, META_APPLIED, positionBytes(pos));
+          write(batch);
+        }
+        applied = pos;
+        return true;
+      } finally {
+        l.unlock();
+      }
+    } finally {
+      open.unlock();
+    }
+  }
+
+  @Override
+  public DeleteRangeResponse revokeLease(long index, int part, long leaseId, Collection<ByteString> keys) {
+    byte[] record = LeaseRecord.idKey(leaseId);
+    return applyWrite(index, part, () -> null, tw -> deleteSorted(tw, keys),
+        batch -> backend.deleteLease(batch, record));
   }
 
   @Override
@@ -501,9 +558,11 @@ public final class RocksKvStore implements KvStore {
 
   /**
    * The frame of every key-space write: replay detection, the write itself on a fresh {@link WriteTxn},
-   * one atomic batch with the applied position, then listeners and lease hooks outside the locks.
+   * one atomic batch with the applied position (plus {@code extra}, e.g. a lease record's removal, when the
+   * body succeeded), then listeners and lease hooks outside the locks.
    */
-  private <T> T applyWrite(long index, int part, Supplier<T> replayResponse, Function<WriteTxn, T> body) {
+  private <T> T applyWrite(long index, int part, Supplier<T> replayResponse, Function<WriteTxn, T> body,
+      Consumer<WriteBatch> extra) {
     Position pos = new Position(index, part);
     T result;
     Committed committed;
@@ -534,7 +593,7 @@ public final class RocksKvStore implements KvStore {
           }
           throw e;
         }
-        committed = commit(tw, pos);
+        committed = commit(tw, pos, extra);
       } finally {
         l.unlock();
       }
@@ -545,9 +604,12 @@ public final class RocksKvStore implements KvStore {
     return result;
   }
 
-  private Committed commit(WriteTxn tw, Position pos) {
+  private Committed commit(WriteTxn tw, Position pos, Consumer<WriteBatch> extra) {
     long newRev = tw.endRev();
     try (WriteBatch batch = new WriteBatch()) {
+      if (extra != null) {
+        extra.accept(batch);
+      }
       for (Change c : tw.changes()) {
         backend.putRevision(batch, c.revision().toKey(c.tombstone()), c.kv().toByteArray());
       }

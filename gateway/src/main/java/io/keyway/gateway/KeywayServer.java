@@ -3,7 +3,11 @@ package io.keyway.gateway;
 import io.keyway.gateway.config.ServerConfig;
 import io.keyway.gateway.http.ClientVerticle;
 import io.keyway.gateway.rpc.EtcdRpcs;
+import io.keyway.gateway.rpc.LeaseRpcs;
+import io.keyway.gateway.watch.WatchHub;
+import io.keyway.gateway.watch.WatchSettings;
 import io.keyway.raft.EtcdKv;
+import io.keyway.raft.EtcdLease;
 import io.keyway.raft.KeywayNode;
 import io.keyway.raft.MemberView;
 import io.vertx.core.DeploymentOptions;
@@ -25,49 +29,81 @@ import org.slf4j.LoggerFactory;
 public final class KeywayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KeywayServer.class);
   private static final long STEP_TIMEOUT_SECONDS = 30;
+  /** How long a stopping server waits for its watch streams to be ended (close frames, final chunks). */
+  private static final long WATCH_END_SECONDS = 3;
 
   private final Vertx vertx;
   private final String deploymentId;
   private final AutoCloseable node;
+  private final WatchHub watches;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private KeywayServer(Vertx vertx, String deploymentId, AutoCloseable node) {
+  private KeywayServer(Vertx vertx, String deploymentId, AutoCloseable node, WatchHub watches) {
     this.vertx = vertx;
     this.deploymentId = deploymentId;
     this.node = node;
+    this.watches = watches;
   }
 
   /** Starts the Raft member from {@code config}, then serves clients on its listen URLs. */
   public static KeywayServer start(ServerConfig config) throws Exception {
     KeywayNode node = KeywayNode.start(NodeConfigs.from(config));
+    WatchHub watches = null;
     try {
       node.setClientUrls(NodeConfigs.strings(config.advertiseClientUrls()));
-      return serve(config, node, node, node);
+      watches = WatchHub.open(node.store(), node, new WatchSettings(config.maxRequestBytes(),
+          config.watchProgressNotifyInterval(), config.wsPingInterval(), config.wsMaxWatchers()));
+      return serve(config, node, node, watches, node, node);
     } catch (Exception | Error e) {
+      if (watches != null) {
+        watches.close();
+      }
       node.close();
       throw e;
     }
   }
 
+  /** Serves clients in front of an already running member that has no Lease service. */
+  public static KeywayServer serve(ServerConfig config, EtcdKv kv, MemberView view, AutoCloseable node)
+      throws Exception {
+    return serve(config, kv, null, view, node);
+  }
+
   /**
    * Serves clients in front of an already running member.
    *
+   * @param lease null when the member serves no leases (its RPCs then answer Unimplemented)
    * @param node closed when the server stops
    */
-  public static KeywayServer serve(ServerConfig config, EtcdKv kv, MemberView view, AutoCloseable node)
-      throws Exception {
+  public static KeywayServer serve(ServerConfig config, EtcdKv kv, EtcdLease lease, MemberView view,
+      AutoCloseable node) throws Exception {
+    return serve(config, kv, lease, null, view, node);
+  }
+
+  /**
+   * Serves clients in front of an already running member.
+   *
+   * @param lease null when the member serves no leases (its RPCs then answer Unimplemented)
+   * @param watches null when the member serves no watches; closed (after the listeners) when the server stops
+   * @param node closed when the server stops
+   */
+  public static KeywayServer serve(ServerConfig config, EtcdKv kv, EtcdLease lease, WatchHub watches,
+      MemberView view, AutoCloseable node) throws Exception {
     int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
     try {
       EtcdRpcs rpcs = EtcdRpcs.create(kv, view, NodeConfigs.strings(config.advertiseClientUrls()));
-      ClientVerticle.Setup setup = new ClientVerticle.Setup(config.listenClientUrls(), rpcs, kv, view,
-          config.maxGrpcMessageBytes(), config.requestTimeoutMs());
+      if (lease != null) {
+        LeaseRpcs.addTo(rpcs, lease);
+      }
+      ClientVerticle.Setup setup = new ClientVerticle.Setup(config.listenClientUrls(), rpcs, kv, lease, watches,
+          view, config.maxGrpcMessageBytes(), config.requestTimeoutMs());
       String id = await(vertx.deployVerticle(() -> new ClientVerticle(setup),
           new DeploymentOptions().setInstances(loops)));
       for (URI url : config.listenClientUrls()) {
         LOG.info("serving client requests (gRPC and HTTP) on {}", url);
       }
-      return new KeywayServer(vertx, id, node);
+      return new KeywayServer(vertx, id, node, watches);
     } catch (Exception | Error e) {
       vertx.close();
       throw e;
@@ -79,6 +115,15 @@ public final class KeywayServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    if (watches != null) {
+      // watch streams never end by themselves: end them first, so clients see an orderly end (a gRPC status,
+      // the last chunk, a WebSocket close frame) rather than a reset when the listeners close
+      try {
+        watches.endSessions().get(WATCH_END_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("ending watch streams failed", e);
+      }
+    }
     LOG.info("stopping client listeners");
     try {
       await(vertx.undeploy(deploymentId));
@@ -89,6 +134,9 @@ public final class KeywayServer implements AutoCloseable {
       await(vertx.close());
     } catch (Exception e) {
       LOG.warn("closing Vert.x failed", e);
+    }
+    if (watches != null) {
+      watches.close();
     }
     LOG.info("stopping member");
     try {

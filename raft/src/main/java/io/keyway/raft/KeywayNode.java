@@ -6,6 +6,15 @@ import io.keyway.api.etcdserverpb.CompactionRequest;
 import io.keyway.api.etcdserverpb.CompactionResponse;
 import io.keyway.api.etcdserverpb.DeleteRangeRequest;
 import io.keyway.api.etcdserverpb.DeleteRangeResponse;
+import io.keyway.api.etcdserverpb.LeaseGrantRequest;
+import io.keyway.api.etcdserverpb.LeaseGrantResponse;
+import io.keyway.api.etcdserverpb.LeaseKeepAliveResponse;
+import io.keyway.api.etcdserverpb.LeaseLeasesRequest;
+import io.keyway.api.etcdserverpb.LeaseLeasesResponse;
+import io.keyway.api.etcdserverpb.LeaseRevokeRequest;
+import io.keyway.api.etcdserverpb.LeaseRevokeResponse;
+import io.keyway.api.etcdserverpb.LeaseTimeToLiveRequest;
+import io.keyway.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.keyway.api.etcdserverpb.Member;
 import io.keyway.api.etcdserverpb.PutRequest;
 import io.keyway.api.etcdserverpb.PutResponse;
@@ -18,17 +27,23 @@ import io.keyway.api.raftpb.RaftRequest;
 import io.keyway.raft.cluster.ClusterIdentity;
 import io.keyway.raft.cluster.ClusterIds;
 import io.keyway.raft.cluster.MemberInfo;
+import io.keyway.raft.lease.LeaseExpiry;
+import io.keyway.raft.lease.LeaseQueries;
+import io.keyway.raft.lease.LeaseService;
 import io.keyway.raft.propose.Proposer;
 import io.keyway.raft.propose.RaftEndpoint;
 import io.keyway.raft.propose.ReadBarrier;
 import io.keyway.raft.propose.RequestIds;
 import io.keyway.raft.statemachine.KeywayStateMachine;
 import io.keyway.raft.statemachine.KvApplier;
+import io.keyway.raft.statemachine.LeaderEvents;
+import io.keyway.raft.statemachine.LeaseApplier;
 import io.keyway.raft.storage.StoreDirs;
 import io.keyway.raft.storage.StoreOpener;
 import io.keyway.raft.storage.SwappableKvStore;
 import io.keyway.store.KvStore;
 import io.keyway.store.RequestChecks;
+import io.keyway.store.lease.Lessor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,19 +74,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running member: the MVCC store replicated with Apache Ratis, offered as etcd's KV service
- * ({@link EtcdKv}) and described by {@link MemberView}.
+ * One running member: the MVCC store replicated with Apache Ratis, offered as etcd's KV and Lease services
+ * ({@link EtcdKv}, {@link EtcdLease}) and described by {@link MemberView}.
  *
  * <p>Start with {@link #start(NodeConfig)}; {@link #close()} stops Raft (applying what is committed and taking a
  * final snapshot) and then closes the store. Writes are group-committed through Raft and complete after they are
  * applied on this member; linearizable ranges use ReadIndex; serializable ranges read the local store.
  */
-public final class KeywayNode implements EtcdKv, MemberView, AutoCloseable {
+public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KeywayNode.class);
 
   private final NodeConfig config;
   private final ClusterIdentity identity;
   private final SwappableKvStore store;
+  private final Lessor lessor;
   private final ExecutorService completions;
   private final ExecutorService reads;
   private final ScheduledExecutorService timers;
@@ -81,12 +97,16 @@ public final class KeywayNode implements EtcdKv, MemberView, AutoCloseable {
   private RaftServer server;
   private RaftEndpoint raft;
   private ReadBarrier readBarrier;
+  private volatile LeaseService leases;
+  private LeaseExpiry leaseExpiry;
   private volatile List<String> clientUrls;
 
   private KeywayNode(NodeConfig config, ClusterIdentity identity, SwappableKvStore store) {
     this.config = config;
     this.identity = identity;
     this.store = store;
+    // before Raft starts: replayed entries must find the leases the store holds
+    this.lessor = Lessor.open(store, config.minLeaseTtlSeconds(), Lessor::monotonicMillis);
     this.clientUrls = config.advertiseClientUrls();
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
     this.reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -146,7 +166,14 @@ public final class KeywayNode implements EtcdKv, MemberView, AutoCloseable {
     // a member joining an existing cluster learns the configuration from the leader
     RaftGroup group = joining ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers);
 
-    KeywayStateMachine stateMachine = new KeywayStateMachine(store, new KvApplier(store), proposer, completions);
+    // etcd promotes its lessor with an extension of one election timeout once the new leader applied its
+    // first entry, and demotes it whenever this member stops leading
+    LeaderEvents leaderEvents = new LeaderEvents() {
+      @Override public void leaderReady() { lessor.promote(config.electionTimeoutMs()); }
+      @Override public void notLeader() { lessor.demote(); }
+    };
+    KeywayStateMachine stateMachine = new KeywayStateMachine(store, new LeaseApplier(lessor, new KvApplier(store)),
+        proposer, completions, leaderEvents, query -> LeaseQueries.answer(lessor, query));
     server = RaftServer.newBuilder()
         .setServerId(peerId(identity.memberId()))
         .setGroup(group)
@@ -158,6 +185,10 @@ public final class KeywayNode implements EtcdKv, MemberView, AutoCloseable {
     raft = new RaftEndpoint(server, server.getDivision(groupId), RatisSettings.client(config));
     readBarrier = new ReadBarrier(raft, reads, timers, config.requestTimeoutMs());
     proposer.start(raft);
+    LeaseService service = new LeaseService(lessor, proposer, requestIds, raft, readBarrier, completions, reads,
+        config.requestTimeoutMs(), this::header, this::header);
+    leases = service;
+    leaseExpiry = new LeaseExpiry(lessor, service::confirmLeadership, service::proposeRevoke).start();
   }
 
   /** The Ratis group of a cluster: one per cluster token, so members bootstrapped together find each other. */
@@ -250,8 +281,44 @@ public final class KeywayNode implements EtcdKv, MemberView, AutoCloseable {
     return proposer.propose(request.build()).thenApply(r -> (T) r);
   }
 
-  private RangeResponse withHeader(RangeResponse r) {
-    return r.toBuilder().setHeader(header(r.getHeader())).build();
+  // ---- EtcdLease --------------------------------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest request) {
+    LeaseService s = leaseService();
+    return s == null ? stopped() : s.grant(request);
+  }
+
+  @Override
+  public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest request) {
+    LeaseService s = leaseService();
+    return s == null ? stopped() : s.revoke(request);
+  }
+
+  @Override
+  public CompletableFuture<LeaseKeepAliveResponse> keepAlive(long id) {
+    LeaseService s = leaseService();
+    return s == null ? stopped() : s.keepAlive(id);
+  }
+
+  @Override
+  public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest request) {
+    LeaseService s = leaseService();
+    return s == null ? stopped() : s.timeToLive(request);
+  }
+
+  @Override
+  public CompletableFuture<LeaseLeasesResponse> leases(LeaseLeasesRequest request) {
+    LeaseService s = leaseService();
+    return s == null ? stopped() : s.leases(request);
+  }
+
+  private LeaseService leaseService() {
+    return closed.get() ? null : leases;
+  }
+
+  private static <T> CompletableFuture<T> stopped() {
+    return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
   }
 
   /** The store's header (its revision) completed with who answered. */
@@ -343,6 +410,9 @@ public final class KeywayNode implements EtcdKv, MemberView, AutoCloseable {
    */
   public KvStore store() { return store; }
 
+  /** The lessor, for tests and diagnostics; leases change only through {@link EtcdLease}. */
+  public Lessor lessor() { return lessor; }
+
   public NodeConfig config() { return config; }
 
   /** Waits until a leader is known and, if it is this member, ready to serve. For startup and tests. */
@@ -366,6 +436,9 @@ public final class KeywayNode implements EtcdKv, MemberView, AutoCloseable {
       return;
     }
     proposer.stopAccepting();
+    if (leaseExpiry != null) {
+      leaseExpiry.close();
+    }
     if (server != null) {
       try {
         server.close();

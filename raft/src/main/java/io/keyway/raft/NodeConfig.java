@@ -90,6 +90,16 @@ public final class NodeConfig {
 
   public long electionTimeoutMs() { return electionTimeoutMs; }
 
+  /**
+   * etcd's minLeaseTTL: {@code ceil(((3 * electionTicks) / 2) * heartbeat)} in seconds, so a lease outlives a
+   * leader election; 2 s at the default timings. Shorter TTLs are raised to it when a lease is granted.
+   */
+  public long minLeaseTtlSeconds() {
+    long electionTicks = electionTimeoutMs / heartbeatIntervalMs;
+    long millis = (3 * electionTicks) / 2 * heartbeatIntervalMs;
+    return (millis + 999) / 1000;
+  }
+
   public int maxRequestBytes() { return maxRequestBytes; }
 
   public int maxTxnOps() { return maxTxnOps; }

@@ -35,7 +35,8 @@ import org.rocksdb.WriteOptions;
 /**
  * The RocksDB database behind the store: column family {@code revisions} maps a {@link Revision} key to a
  * serialized {@code mvccpb.KeyValue}; column family {@code meta} holds the applied position and the
- * revision counters. Thin on purpose: it knows bytes and column families, not MVCC rules.
+ * revision counters; column family {@code leases} maps a lease id (8 bytes, big-endian) to its record.
+ * Thin on purpose: it knows bytes and column families, not MVCC or lease rules.
  */
 public final class RocksBackend implements AutoCloseable {
   static {
@@ -44,6 +45,7 @@ public final class RocksBackend implements AutoCloseable {
 
   private static final byte[] REVISIONS = "revisions".getBytes(StandardCharsets.UTF_8);
   private static final byte[] META = "meta".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] LEASES = "leases".getBytes(StandardCharsets.UTF_8);
 
   private final Path dir;
   private final LRUCache cache;
@@ -56,6 +58,7 @@ public final class RocksBackend implements AutoCloseable {
   private final List<ColumnFamilyHandle> handles;
   private final ColumnFamilyHandle revisions;
   private final ColumnFamilyHandle meta;
+  private final ColumnFamilyHandle leases;
 
   private RocksBackend(Path dir, StoreOptions options) throws RocksDBException {
     this.dir = dir;
@@ -83,11 +86,14 @@ public final class RocksBackend implements AutoCloseable {
     List<ColumnFamilyDescriptor> descriptors = List.of(
         new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, metaOptions),
         new ColumnFamilyDescriptor(REVISIONS, revisionOptions),
-        new ColumnFamilyDescriptor(META, metaOptions));
+        new ColumnFamilyDescriptor(META, metaOptions),
+        // created on first open by a version that knows leases (create-missing-column-families)
+        new ColumnFamilyDescriptor(LEASES, metaOptions));
     handles = new ArrayList<>();
     db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
     revisions = handles.get(1);
     meta = handles.get(2);
+    leases = handles.get(3);
   }
 
   public static RocksBackend open(Path dir, StoreOptions options) {
@@ -168,6 +174,20 @@ public final class RocksBackend implements AutoCloseable {
     }
   }
 
+  /** Calls {@code visitor} with every lease record, in id order (unsigned bytes), until it returns false. */
+  public void scanLeases(RevisionVisitor visitor) {
+    try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(leases, ro)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (!visitor.visit(it.key(), it.value())) {
+          break;
+        }
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("lease scan failed: " + e.getMessage(), e);
+    }
+  }
+
   public Snapshot snapshot() {
     return db.getSnapshot();
   }
@@ -204,6 +224,22 @@ public final class RocksBackend implements AutoCloseable {
     }
   }
 
+  public void putLease(WriteBatch batch, byte[] key, byte[] value) {
+    try {
+      batch.put(leases, key, value);
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("batch put failed: " + e.getMessage(), e);
+    }
+  }
+
+  public void deleteLease(WriteBatch batch, byte[] key) {
+    try {
+      batch.delete(leases, key);
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("batch delete failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Commits {@code batch} atomically, through the WAL. */
   public void write(WriteBatch batch) {
     try {
@@ -229,6 +265,7 @@ public final class RocksBackend implements AutoCloseable {
     try (CompactRangeOptions o = new CompactRangeOptions()) {
       db.compactRange(revisions, null, null, o);
       db.compactRange(meta, null, null, o);
+      db.compactRange(leases, null, null, o);
     } catch (RocksDBException e) {
       throw new StoreFailedException("compaction failed: " + e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
 import io.keyway.api.etcdserverpb.ResponseHeader;
 import io.keyway.api.mvccpb.Event;
+import io.keyway.store.ChangeListener;
 import io.keyway.store.KvStore;
 import io.keyway.store.RevisionChanges;
 import java.util.ArrayList;
@@ -72,7 +73,17 @@ public final class WatchableStore implements AutoCloseable {
       return t;
     });
     announced = kv.revision();
-    kv.addChangeListener(this::onCommit);
+    kv.addChangeListener(new ChangeListener() {
+      @Override
+      public void onCommit(long revision, List<Event> events) {
+        WatchableStore.this.onCommit(revision, events);
+      }
+
+      @Override
+      public void storeReplaced() {
+        storeRestored(); // a store that swaps its content (Raft snapshot install) tells us right away
+      }
+    });
     // a commit between the two reads was either announced to us or is counted here; one that slipped in
     // before the listener was added shows up later as a skipped revision, which is handled
     mu.lock();
@@ -122,7 +133,8 @@ public final class WatchableStore implements AutoCloseable {
   /**
    * Tells the watchers that the store's content was replaced (a Raft snapshot was installed): every synced
    * watcher replays the gap from the new store's history, or is canceled if it was compacted (etcd's
-   * {@code Restore}). Call it on the apply thread, right after the swap and before the next write. A later
+   * {@code Restore}). A store that reports {@link ChangeListener#storeReplaced()} triggers it by itself;
+   * otherwise call it on the apply thread, right after the swap and before the next write. A later
    * commit that skips revisions is detected and handled the same way, so forgetting this only delays the
    * replay until the next write.
    */

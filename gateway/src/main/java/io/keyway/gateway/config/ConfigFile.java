@@ -53,7 +53,9 @@ final class ConfigFile {
       if (value.isNull()) {
         continue;
       }
-      String text = scalar(key, value);
+      // etcd decodes the file into its Go config struct, where a duration is an integer of nanoseconds
+      String text = flag.kind() == FlagKind.DURATION && value.isIntegralNumber()
+          ? value.asText() + "ns" : scalar(key, value);
       try {
         flag.kind().check(key, text);
       } catch (FlagException e) {

@@ -59,6 +59,13 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
         "Number of committed transactions to trigger a snapshot to disk.");
     served("log-level", FlagKind.STRING, "info",
         "Configures log level. Only supports debug, info, warn, error, panic, or fatal.");
+    served("experimental-watch-progress-notify-interval", FlagKind.DURATION, "10m0s",
+        "Duration of periodic watch progress notifications.");
+    // Keyway's own flags (etcd's WebSocket proxy has no such settings)
+    served("ws-ping-interval", FlagKind.DURATION, "30s",
+        "Keyway: interval of the server's pings on WebSocket connections (0 turns them off).");
+    served("ws-max-watchers", FlagKind.UINT, "10000",
+        "Keyway: most watchers one WebSocket connection may hold; a create beyond it is canceled (0: no limit).");
 
     ignored("wal-dir", FlagKind.STRING, "");
     ignored("listen-client-http-urls", FlagKind.STRING, "");
@@ -131,7 +138,6 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
     ignored("experimental-corrupt-check-time", FlagKind.DURATION, "0s");
     ignored("experimental-enable-lease-checkpoint", FlagKind.BOOL, "false");
     ignored("experimental-compaction-batch-limit", FlagKind.INT64, "1000");
-    ignored("experimental-watch-progress-notify-interval", FlagKind.DURATION, "10m0s");
     ignored("experimental-warning-apply-duration", FlagKind.DURATION, "100ms");
     ignored("experimental-memory-mlock", FlagKind.BOOL, "false");
     ignored("unsafe-no-fsync", FlagKind.BOOL, "false");

@@ -2,6 +2,7 @@ package io.keyway.gateway.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +28,10 @@ public record ServerConfig(
     long heartbeatIntervalMs,
     long electionTimeoutMs,
     long snapshotCount,
-    String logLevel) {
+    String logLevel,
+    Duration watchProgressNotifyInterval,
+    Duration wsPingInterval,
+    int wsMaxWatchers) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -96,7 +100,17 @@ public record ServerConfig(
         initialCluster, value(values, "initial-cluster-state"), value(values, "initial-cluster-token"),
         (int) Math.min(Integer.MAX_VALUE, unsigned(values, "max-request-bytes")),
         (int) Math.min(Integer.MAX_VALUE, unsigned(values, "max-txn-ops")),
-        heartbeat, election, unsigned(values, "snapshot-count"), logLevel);
+        heartbeat, election, unsigned(values, "snapshot-count"), logLevel,
+        duration(values, "experimental-watch-progress-notify-interval"), duration(values, "ws-ping-interval"),
+        (int) Math.min(Integer.MAX_VALUE, unsigned(values, "ws-max-watchers")));
+  }
+
+  private static Duration duration(Map<String, String> values, String flag) {
+    try {
+      return GoDuration.parse(flag, value(values, flag));
+    } catch (FlagException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   private static String value(Map<String, String> values, String flag) {

@@ -2,7 +2,10 @@ package io.keyway.gateway.http;
 
 import io.keyway.gateway.EtcdVersion;
 import io.keyway.gateway.rpc.EtcdRpcs;
+import io.keyway.gateway.rpc.LeaseRpcs;
+import io.keyway.gateway.watch.WatchRoutes;
 import io.keyway.raft.EtcdKv;
+import io.keyway.raft.EtcdLease;
 import io.keyway.raft.MemberView;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -29,20 +32,30 @@ public final class ClientRouter {
 
   private final JsonGateway gateway;
   private final HealthEndpoints health;
+  private final EtcdLease lease;
+  private final WatchRoutes watch;
+  private final long maxMessageSize;
 
-  private ClientRouter(JsonGateway gateway, HealthEndpoints health) {
+  private ClientRouter(JsonGateway gateway, HealthEndpoints health, EtcdLease lease, WatchRoutes watch,
+      long maxMessageSize) {
     this.gateway = gateway;
     this.health = health;
+    this.lease = lease;
+    this.watch = watch;
+    this.maxMessageSize = maxMessageSize;
   }
 
   /**
+   * @param lease serves {@code /v3/lease/keepalive}; null when this build has no lessor (the route then
+   *              answers like any unimplemented RPC)
+   * @param watch serves {@code /v3/watch} (chunked HTTP and WebSocket); null when watches are not served
    * @param maxMessageSize gRPC receive limit, which the gateway enforces too
    * @param requestTimeoutMs how long a health check read may take
    */
-  public static Router create(Vertx vertx, EtcdRpcs rpcs, EtcdKv kv, MemberView view, long maxMessageSize,
-      long requestTimeoutMs) {
+  public static Router create(Vertx vertx, EtcdRpcs rpcs, EtcdKv kv, EtcdLease lease, WatchRoutes watch,
+      MemberView view, long maxMessageSize, long requestTimeoutMs) {
     ClientRouter routes = new ClientRouter(new JsonGateway(rpcs, maxMessageSize),
-        new HealthEndpoints(vertx, kv, view, requestTimeoutMs));
+        new HealthEndpoints(vertx, kv, view, requestTimeoutMs), lease, watch, maxMessageSize);
     Router router = Router.router(vertx);
     router.route().handler(ClientRouter::cors);
     router.route().handler(routes::dispatch);
@@ -70,7 +83,14 @@ public final class ClientRouter {
     }
     String method = GatewayRoutes.methodFor(path);
     if (method != null) {
+      if (watch != null && watch.handle(ctx, method)) {
+        return; // POST streams; GET with a WebSocket upgrade
+      }
       if (ctx.request().method() == HttpMethod.POST) {
+        if (lease != null && method.equals(LeaseRpcs.KEEP_ALIVE)) {
+          new KeepAliveStream(lease, maxMessageSize, ctx.request()).start();
+          return;
+        }
         gateway.handle(ctx, method);
       } else {
         GoHttp.error(ctx.response(), 405, "Method Not Allowed");

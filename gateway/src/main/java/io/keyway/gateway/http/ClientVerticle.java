@@ -1,8 +1,11 @@
 package io.keyway.gateway.http;
 
 import io.keyway.gateway.grpc.GrpcServices;
+import io.keyway.gateway.grpc.KeepAliveService;
 import io.keyway.gateway.rpc.EtcdRpcs;
+import io.keyway.gateway.watch.WatchHub;
 import io.keyway.raft.EtcdKv;
+import io.keyway.raft.EtcdLease;
 import io.keyway.raft.MemberView;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -14,6 +17,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.Service;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +29,14 @@ import java.util.concurrent.TimeUnit;
  * single client port does. Deploy one instance per event loop; Vert.x spreads connections across them.
  */
 public final class ClientVerticle extends VerticleBase {
-  /** What every instance shares; all of it is thread-safe. */
-  public record Setup(List<URI> listenUrls, EtcdRpcs rpcs, EtcdKv kv, MemberView view, long maxMessageSize,
-      long requestTimeoutMs) {}
+  /**
+   * What every instance shares; all of it is thread-safe.
+   *
+   * @param lease the Lease service's streaming half (keep-alive); null when leases are not served
+   * @param watches the Watch service (gRPC, chunked HTTP, WebSocket); null when watches are not served
+   */
+  public record Setup(List<URI> listenUrls, EtcdRpcs rpcs, EtcdKv kv, EtcdLease lease, WatchHub watches,
+      MemberView view, long maxMessageSize, long requestTimeoutMs) {}
 
   /** etcd allows any number of concurrent streams per client connection (math.MaxUint32). */
   private static final long MAX_CONCURRENT_STREAMS = 0xFFFFFFFFL;
@@ -43,12 +52,24 @@ public final class ClientVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    GrpcServer grpc = GrpcServices.create(vertx, setup.rpcs(), setup.maxMessageSize(), List.of());
-    Router router = ClientRouter.create(vertx, setup.rpcs(), setup.kv(), setup.view(), setup.maxMessageSize(),
+    List<Service> streaming = new ArrayList<>();
+    if (setup.lease() != null) {
+      streaming.add(new KeepAliveService(setup.lease(), setup.maxMessageSize()));
+    }
+    if (setup.watches() != null) {
+      streaming.add(setup.watches().grpcService());
+    }
+    GrpcServer grpc = GrpcServices.create(vertx, setup.rpcs(), setup.maxMessageSize(), streaming);
+    Router router = ClientRouter.create(vertx, setup.rpcs(), setup.kv(), setup.lease(),
+        setup.watches() == null ? null : setup.watches().routes(vertx), setup.view(), setup.maxMessageSize(),
         setup.requestTimeoutMs());
     List<Future<HttpServer>> listening = new ArrayList<>();
     for (URI url : setup.listenUrls()) {
-      HttpServer server = vertx.createHttpServer(options(url))
+      HttpServerOptions options = options(url);
+      if (setup.watches() != null) {
+        setup.watches().configure(options);
+      }
+      HttpServer server = vertx.createHttpServer(options)
           .connectionHandler(AuthorityFix::install)
           .requestHandler(request -> dispatch(request, grpc, router));
       servers.add(server);

@@ -36,6 +36,22 @@ public final class GoJsonReader {
     return new GoJsonReader(in, true).parse();
   }
 
+  /** A value read from a stream of concatenated values, and the offset just after it. */
+  public record Next(JsonValue value, int end) {}
+
+  /**
+   * {@code json.Decoder.Decode} called again on the same stream (the gateway's streaming routes): reads the
+   * value that starts at or after offset {@code from}. The value is null at the end of input (only whitespace
+   * left). Input that stops inside a value fails with "unexpected EOF", which a reader of a body still arriving
+   * can take as "wait for more bytes".
+   */
+  public static Next decodeNext(byte[] in, int from) {
+    GoJsonReader reader = new GoJsonReader(in, true);
+    reader.pos = from;
+    JsonValue value = reader.parse();
+    return new Next(value, reader.pos);
+  }
+
   /** {@code json.Unmarshal} semantics: exactly one value, optionally surrounded by whitespace. */
   public static JsonValue unmarshal(byte[] in) {
     return new GoJsonReader(in, false).parse();

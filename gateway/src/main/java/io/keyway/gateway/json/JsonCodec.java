@@ -27,6 +27,12 @@ public final class JsonCodec {
     return builder;
   }
 
+  /** Merges an already parsed JSON value into {@code builder}, with the same rules as {@link #merge(byte[], Message.Builder)}. */
+  public static <B extends Message.Builder> B merge(JsonValue value, B builder) {
+    ProtoJsonReader.merge(value, builder);
+    return builder;
+  }
+
   public static String print(MessageOrBuilder message) {
     try {
       return PRINTER.print(message);

@@ -3,6 +3,7 @@ package io.keyway.gateway.testing;
 import io.keyway.gateway.KeywayServer;
 import io.keyway.gateway.config.Cli;
 import io.keyway.raft.EtcdKv;
+import io.keyway.raft.EtcdLease;
 import io.keyway.raft.MemberView;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,6 +33,12 @@ public final class ServerFixture implements AutoCloseable {
   /** Serves {@code member} with etcd's defaults plus {@code extraFlags}. */
   public static ServerFixture serve(EtcdKv kv, MemberView view, AutoCloseable node, String... extraFlags)
       throws Exception {
+    return serve(kv, null, view, node, extraFlags);
+  }
+
+  /** Serves {@code member} and its Lease service with etcd's defaults plus {@code extraFlags}. */
+  public static ServerFixture serve(EtcdKv kv, EtcdLease lease, MemberView view, AutoCloseable node,
+      String... extraFlags) throws Exception {
     int port = FreePorts.next();
     String url = "http://127.0.0.1:" + port;
     List<String> args = new ArrayList<>(List.of("--listen-client-urls", url, "--advertise-client-urls", url));
@@ -42,7 +49,7 @@ public final class ServerFixture implements AutoCloseable {
     if (!(outcome instanceof Cli.Outcome.Run run)) {
       throw new IllegalArgumentException("bad flags " + args + ": " + err);
     }
-    return new ServerFixture(port, KeywayServer.serve(run.config(), kv, view, node));
+    return new ServerFixture(port, KeywayServer.serve(run.config(), kv, lease, view, node));
   }
 
   public String url(String path) {

@@ -69,6 +69,14 @@ public final class RaftEndpoint implements AutoCloseable {
     return forwarder().async().send(message);
   }
 
+  /**
+   * A read-only query answered by the leader's state machine after a ReadIndex round there (follower to leader:
+   * lease keep-alives and time-to-live, which only the leader's lessor can answer).
+   */
+  public CompletableFuture<RaftClientReply> queryLeader(Message message) {
+    return forwarder().async().sendReadOnly(message);
+  }
+
   /** ReadIndex: replies once this member applied everything committed when the read arrived. */
   public CompletableFuture<RaftClientReply> readBarrier() {
     return submit(Message.EMPTY, RaftClientRequest.readRequestType());

@@ -9,12 +9,16 @@ import io.keyway.store.KvStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -42,6 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Apply runs synchronously inside {@link #applyTransaction} so that when Ratis advances the applied index
  * (and releases linearizable reads waiting for it) the store already shows the entry.
+ *
+ * <p>Leadership changes are passed on to {@link LeaderEvents} (the lessor runs its clocks on the leader only).
  */
 public final class KeywayStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(KeywayStateMachine.class);
@@ -51,16 +57,31 @@ public final class KeywayStateMachine extends BaseStateMachine {
   private final RequestApplier applier;
   private final ResultWaiters waiters;
   private final Executor completions;
+  private final LeaderEvents leaderEvents;
+  private final Function<Message, CompletableFuture<Message>> queries;
   private final CheckpointSnapshotStorage snapshots = new CheckpointSnapshotStorage();
   /** The last entry the store holds in full, as this thread last left it; only the apply thread touches it. */
   private long storeApplied;
 
   public KeywayStateMachine(SwappableKvStore store, RequestApplier applier, ResultWaiters waiters,
                             Executor completions) {
+    this(store, applier, waiters, completions, LeaderEvents.NONE,
+        q -> CompletableFuture.failedFuture(new IllegalArgumentException("no queries are served")));
+  }
+
+  /**
+   * @param queries answers the non-empty read-only queries other members send to the leader (lease keep-alive
+   *                and time-to-live); called on Ratis threads after a ReadIndex round, so it must not block
+   */
+  public KeywayStateMachine(SwappableKvStore store, RequestApplier applier, ResultWaiters waiters,
+                            Executor completions, LeaderEvents leaderEvents,
+                            Function<Message, CompletableFuture<Message>> queries) {
     this.store = store;
     this.applier = applier;
     this.waiters = waiters;
     this.completions = completions;
+    this.leaderEvents = leaderEvents;
+    this.queries = queries;
   }
 
   @Override
@@ -187,6 +208,25 @@ public final class KeywayStateMachine extends BaseStateMachine {
     }
   }
 
+  /** Ratis calls this when the leader applies the first entry of its term, i.e. after all earlier entries. */
+  @Override
+  public void notifyLeaderReady() {
+    leaderEvents.leaderReady();
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+    if (newLeaderId == null || !newLeaderId.equals(groupMemberId.getPeerId())) {
+      leaderEvents.notLeader();
+    }
+  }
+
+  /** The leader steps down (the entries it had not committed are handed back). */
+  @Override
+  public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
+    leaderEvents.notLeader();
+  }
+
   @Override
   public long takeSnapshot() throws IOException {
     TermIndex last = getLastAppliedTermIndex();
@@ -206,11 +246,19 @@ public final class KeywayStateMachine extends BaseStateMachine {
   }
 
   /**
-   * Linearizable reads: Ratis calls this once the applied index reached the read index. The range itself runs
-   * afterwards on a read executor, so nothing is computed here and nothing serialised.
+   * Linearizable reads: Ratis calls this once the applied index reached the read index. A read barrier is an
+   * empty query: the range itself runs afterwards on a read executor, so nothing is computed here and nothing
+   * serialised. A non-empty query comes from another member and is answered by {@code queries}.
    */
   @Override
   public CompletableFuture<Message> query(Message request) {
-    return APPLIED;
+    if (request.getContent().isEmpty()) {
+      return APPLIED;
+    }
+    try {
+      return queries.apply(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 }

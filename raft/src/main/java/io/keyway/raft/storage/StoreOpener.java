@@ -1,10 +1,10 @@
 package io.keyway.raft.storage;
 
-import io.keyway.store.KvStore;
+import io.keyway.store.LeaseStore;
 import java.nio.file.Path;
 
-/** Opens (creating if needed) the MVCC store that lives in a directory. */
+/** Opens (creating if needed) the MVCC store, with its lease table, that lives in a directory. */
 @FunctionalInterface
 public interface StoreOpener {
-  KvStore open(Path dir);
+  LeaseStore open(Path dir);
 }

@@ -14,8 +14,9 @@ import io.keyway.api.etcdserverpb.RangeResponse;
 import io.keyway.api.etcdserverpb.TxnRequest;
 import io.keyway.api.etcdserverpb.TxnResponse;
 import io.keyway.store.ChangeListener;
-import io.keyway.store.KvStore;
 import io.keyway.store.LeaseHooks;
+import io.keyway.store.LeaseRecord;
+import io.keyway.store.LeaseStore;
 import io.keyway.store.RevisionChanges;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,17 +30,18 @@ import java.util.function.Supplier;
 /**
  * The store as every layer above sees it. Installing a Raft snapshot replaces the store's files, which means
  * closing and reopening the engine; this wrapper keeps one stable reference, re-registers change listeners and
- * lease hooks on the new engine, and keeps readers out while the files are swapped.
+ * lease hooks on the new engine (telling the hooks first that the store was replaced, so the lessor reloads
+ * the new lease table), and keeps readers out while the files are swapped.
  *
  * <p>Once closed, every call fails with {@link EtcdError#STOPPED}.
  */
-public final class SwappableKvStore implements KvStore {
+public final class SwappableKvStore implements LeaseStore {
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final Path dir;
   private final StoreOpener opener;
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private volatile LeaseHooks leaseHooks = LeaseHooks.NONE;
-  private KvStore current;
+  private LeaseStore current;
 
   public SwappableKvStore(Path dir, StoreOpener opener) {
     this.dir = dir;
@@ -57,13 +59,17 @@ public final class SwappableKvStore implements KvStore {
       current.close();
       current = null;
       StoreDirs.replaceWith(dir, checkpointDir);
-      KvStore reopened = opener.open(dir);
+      LeaseStore reopened = opener.open(dir);
+      current = reopened;
+      // the hooks read the new lease table through this wrapper (the write lock admits this thread's reads)
+      leaseHooks.storeReplaced();
       reopened.setLeaseHooks(leaseHooks);
       listeners.forEach(reopened::addChangeListener);
-      current = reopened;
     } finally {
       lock.writeLock().unlock();
     }
+    // outside the write lock: a listener (the watchable store) may read the store while holding its own lock
+    listeners.forEach(ChangeListener::storeReplaced);
   }
 
   private <T> T read(Supplier<T> op) {
@@ -132,6 +138,26 @@ public final class SwappableKvStore implements KvStore {
   @Override
   public DeleteRangeResponse deleteKeys(long index, int part, Collection<ByteString> keys) {
     return read(() -> current.deleteKeys(index, part, keys));
+  }
+
+  @Override
+  public boolean isApplied(long index, int part) {
+    return read(() -> current.isApplied(index, part));
+  }
+
+  @Override
+  public List<LeaseRecord> leases() {
+    return read(() -> current.leases());
+  }
+
+  @Override
+  public boolean grantLease(long index, int part, LeaseRecord lease) {
+    return read(() -> current.grantLease(index, part, lease));
+  }
+
+  @Override
+  public DeleteRangeResponse revokeLease(long index, int part, long leaseId, Collection<ByteString> keys) {
+    return read(() -> current.revokeLease(index, part, leaseId, keys));
   }
 
   @Override

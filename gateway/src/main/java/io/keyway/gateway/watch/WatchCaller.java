@@ -1,0 +1,15 @@
+package io.keyway.gateway.watch;
+
+import io.vertx.core.MultiMap;
+
+/**
+ * Who opened a watch session and with which request metadata: the gRPC metadata, or the HTTP request or
+ * WebSocket handshake headers (cookies included, in {@code Cookie}). Auth (issue #7) takes the caller's token
+ * from here: gRPC {@code token}/{@code authorization} metadata; HTTP {@code Authorization} or
+ * {@code Grpc-Metadata-Token}; WebSocket {@code Sec-WebSocket-Protocol: Bearer, <token>} or cookie
+ * {@code token} (etcd's proxy forwards no other header).
+ *
+ * @param transport "grpc", "http" or "websocket"
+ * @param remote    the client's address, for logs
+ */
+record WatchCaller(String transport, String remote, MultiMap headers) {}
