@@ -21,6 +21,7 @@ import io.keyway.api.mvccpb.KeyValue;
 import io.keyway.store.index.KeyIndex;
 import io.keyway.store.index.TreeIndex;
 import io.keyway.store.mvcc.Change;
+import io.keyway.store.mvcc.KvHasher;
 import io.keyway.store.mvcc.KvOps;
 import io.keyway.store.mvcc.RangeQuery;
 import io.keyway.store.mvcc.Revision;
@@ -39,7 +40,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,6 +51,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.zip.CRC32C;
 import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
@@ -81,6 +85,8 @@ public final class RocksKvStore implements LeaseStore {
   private static final String META_APPLIED = "applied";
   private static final String META_REVISION = "revision";
   private static final String META_COMPACT = "compact";
+  /** Meta keys of the records of the layers above ({@link #putRecord}). */
+  private static final String META_RECORD_PREFIX = "record/";
 
   /** Where the apply stream stands: entry {@code index}, up to and including {@code part}. */
   private record Position(long index, int part) {
@@ -733,11 +739,113 @@ public final class RocksKvStore implements LeaseStore {
   }
 
   /** Rewrites the database files without deleted entries (etcd's defragment). */
+  @Override
   public void defragment() {
     whileOpen(() -> {
       backend.compactAll();
       return null;
     });
+  }
+
+  @Override
+  public KvHash hashKv(long revision) {
+    return whileOpen(() -> {
+      KvHasher hasher;
+      long current;
+      Snapshot snapshot;
+      Lock l = stateLock.readLock();
+      l.lock();
+      try {
+        current = currentRev;
+        if (revision > 0 && revision < compactRev) {
+          throw EtcdError.COMPACTED.exception();
+        }
+        if (revision > current) {
+          throw EtcdError.FUTURE_REV.exception();
+        }
+        Set<Revision> kept = new HashSet<>();
+        if (compactRev > 0) {
+          for (KeyIndex ki : index.all()) {
+            Revision r = ki.visibleAt(compactRev);
+            if (r != null) {
+              kept.add(r);
+            }
+          }
+        }
+        hasher = new KvHasher(compactRev, revision == 0 ? current : revision, kept);
+        snapshot = backend.snapshot();
+      } finally {
+        l.unlock();
+      }
+      try {
+        backend.scanRevisions(null, Revision.firstKeyOf(hasher.revision() + 1), snapshot,
+            (key, value) -> {
+              hasher.write(key, value);
+              return true;
+            });
+      } finally {
+        backend.release(snapshot);
+      }
+      return hasher.result(current);
+    });
+  }
+
+  @Override
+  public long hash() {
+    return whileOpen(() -> {
+      Snapshot snapshot;
+      Lock l = stateLock.readLock();
+      l.lock();
+      try {
+        snapshot = backend.snapshot();
+      } finally {
+        l.unlock();
+      }
+      try {
+        CRC32C crc = new CRC32C();
+        backend.scanAll(snapshot, (family, key, value) -> {
+          crc.update(family);
+          crc.update(key);
+          crc.update(value);
+        });
+        return crc.getValue();
+      } finally {
+        backend.release(snapshot);
+      }
+    });
+  }
+
+  @Override
+  public byte[] record(String name) {
+    return whileOpen(() -> backend.getMeta(META_RECORD_PREFIX + name));
+  }
+
+  @Override
+  public boolean putRecord(long index, int part, String name, byte[] value) {
+    Position pos = new Position(index, part);
+    Lock open = openLock.readLock();
+    open.lock();
+    try {
+      ensureWritable();
+      Lock l = stateLock.writeLock();
+      l.lock();
+      try {
+        if (!pos.after(applied)) {
+          return false;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+          backend.putMeta(batch, META_RECORD_PREFIX + name, value);
+          backend.putMeta(batch, META_APPLIED, positionBytes(pos));
+          write(batch);
+        }
+        applied = pos;
+        return true;
+      } finally {
+        l.unlock();
+      }
+    } finally {
+      open.unlock();
+    }
   }
 
   @Override

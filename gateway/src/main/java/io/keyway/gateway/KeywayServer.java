@@ -1,13 +1,16 @@
 package io.keyway.gateway;
 
+import io.keyway.gateway.concurrency.ConcurrencyRpcs;
 import io.keyway.gateway.config.ServerConfig;
 import io.keyway.gateway.http.ClientVerticle;
 import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.LeaseRpcs;
+import io.keyway.gateway.rpc.MaintenanceRpcs;
 import io.keyway.gateway.watch.WatchHub;
 import io.keyway.gateway.watch.WatchSettings;
 import io.keyway.raft.EtcdKv;
 import io.keyway.raft.EtcdLease;
+import io.keyway.raft.EtcdMaintenance;
 import io.keyway.raft.KeywayNode;
 import io.keyway.raft.MemberView;
 import io.vertx.core.DeploymentOptions;
@@ -95,6 +98,12 @@ public final class KeywayServer implements AutoCloseable {
       EtcdRpcs rpcs = EtcdRpcs.create(kv, view, NodeConfigs.strings(config.advertiseClientUrls()));
       if (lease != null) {
         LeaseRpcs.addTo(rpcs, lease);
+      }
+      if (view instanceof EtcdMaintenance maintenance) { // a full member offers Maintenance too
+        MaintenanceRpcs.addTo(rpcs, maintenance);
+      }
+      if (lease != null && watches != null) {
+        ConcurrencyRpcs.addTo(rpcs, kv, lease, watches);
       }
       ClientVerticle.Setup setup = new ClientVerticle.Setup(config.listenClientUrls(), rpcs, kv, lease, watches,
           view, config.maxGrpcMessageBytes(), config.requestTimeoutMs());

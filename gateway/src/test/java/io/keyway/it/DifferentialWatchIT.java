@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.function.LongFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +63,7 @@ class DifferentialWatchIT {
     }
   }
 
-  /** One side of the comparison: a watch stream over some transport. */
+  /** One watch stream on one side of the comparison. */
   private interface Channel extends AutoCloseable {
     void send(String request);
 
@@ -75,10 +74,15 @@ class DifferentialWatchIT {
     void close();
   }
 
-  private static Channel http(ServerProcess server) {
-    HttpWatchStream stream = HttpWatchStream.open(server.clientUrl(), "/v3/watch");
+  /**
+   * A chunked HTTP watch whose body is complete before the server answers: etcd's HTTP/1 server discards
+   * an unread body before it writes the response header, so requests cannot follow later (see WatchHttpIT).
+   */
+  private static Channel http(ServerProcess server, String body) {
+    HttpWatchStream stream = HttpWatchStream.open(server.clientUrl(), "/v3/watch", body);
+    stream.endBody();
     return new Channel() {
-      @Override public void send(String request) { stream.send(request); }
+      @Override public void send(String request) { throw new UnsupportedOperationException("body ended"); }
       @Override public String poll(long millis) { return stream.nextLine(millis); }
       @Override public void close() { stream.close(); }
     };
@@ -93,104 +97,177 @@ class DifferentialWatchIT {
     };
   }
 
+  /** A server and the watch streams opened on it so far. */
+  private record Side(ServerProcess server, List<Channel> channels) {
+    long kv(String path, JsonNode body) {
+      return EtcdJson.revision(server.http().ok(path, body));
+    }
+
+    void put(String key, String value) {
+      kv("/v3/kv/put", obj("key", b64(key), "value", b64(value)));
+    }
+
+    /** A new HTTP watch whose body holds {@code requests}. */
+    void httpWatch(String... requests) {
+      channels.add(http(server, String.join("", requests)));
+    }
+
+    /** Sends on the latest stream (a WebSocket). */
+    void send(String request) {
+      channels.get(channels.size() - 1).send(request);
+    }
+  }
+
+  /** A step of the script: done to each server; {@code rev} is the revision before it (the same on both). */
+  private record Step(String name, BiConsumer<Side, Long> action) {}
+
   @Test
   void chunkedHttp() {
-    play("http", "dh/", DifferentialWatchIT::http);
+    String p = "dh/";
+    long[] mark = new long[1];
+    play("http", mark, List.of(
+        new Step("put a", (s, rev) -> s.put(p + "a", "1")),
+        new Step("one body: creates (by prefix, from a revision, filtered, refused) and requests to ignore",
+            (s, rev) -> s.httpWatch(
+                create(p + "a"),
+                createPrefix(p, "prev_kv", true, "watch_id", "7"),
+                create(p + "a", "start_revision", Long.toString(mark[0])),
+                createPrefix(p, "filters", arr("NODELETE")),
+                create(p + "z", "watch_id", "2"),
+                create(p + "z", "range_end", b64(p + "y")),
+                "{} {\"bogus\":1}\nnull",
+                "{\"create_request\":{}}")),
+        new Step("put a again", (s, rev) -> s.put(p + "a", "2")),
+        new Step("put b", (s, rev) -> s.put(p + "b", "x")),
+        new Step("delete a", (s, rev) -> s.kv("/v3/kv/deleterange", obj("key", b64(p + "a")))),
+        new Step("txn: put a, delete b", (s, rev) -> s.kv("/v3/kv/txn", obj("success", arr(
+            obj("request_put", obj("key", b64(p + "a"), "value", b64("3"))),
+            obj("request_delete_range", obj("key", b64(p + "b"))))))),
+        new Step("delete the prefix with prev_kv", (s, rev) -> s.kv("/v3/kv/deleterange", obj("key", b64(p),
+            "range_end", b64(Json.prefixEnd(p)), "prev_kv", true))),
+        new Step("a body with a create and a progress request", (s, rev) -> s.httpWatch(create(p + "x"),
+            progress())),
+        new Step("a body that creates, cancels, and cancels an unknown id", (s, rev) -> s.httpWatch(
+            create(p + "c", "watch_id", "3"), cancel(3), cancel(42))),
+        new Step("compact", (s, rev) -> s.kv("/v3/kv/compaction", obj("revision", Long.toString(rev)))),
+        new Step("a create below the compaction", (s, rev) -> s.httpWatch(create(p + "a", "start_revision",
+            Long.toString(mark[0])))),
+        new Step("creates with a future start", (s, rev) -> s.httpWatch(
+            create(p + "f", "start_revision", Long.toString(rev + 2)), create(p + "g"))),
+        new Step("two puts", (s, rev) -> {
+          s.put(p + "f", "early");
+          s.put(p + "f", "future");
+        })));
   }
 
   @Test
   void webSocket() {
-    play("websocket", "dw/", DifferentialWatchIT::webSocket);
-  }
-
-  /** A step of the script: something done to both servers, given what earlier steps returned. */
-  private record Step(String name, BiConsumer<Side, Long> action) {}
-
-  /** A server and its watch stream. */
-  private record Side(ServerProcess server, Channel channel) {
-    long kv(String path, JsonNode body) {
-      return EtcdJson.revision(server.http().ok(path, body));
-    }
-  }
-
-  private void play(String transport, String p, java.util.function.Function<ServerProcess, Channel> open) {
-    List<String> transcript = new ArrayList<>();
-    long[] marks = new long[2]; // revisions the script refers back to (the same on both servers)
-    List<Step> script = List.of(
-        new Step("put a", (s, r) -> s.kv("/v3/kv/put", obj("key", b64(p + "a"), "value", b64("1")))),
-        new Step("create a", (s, r) -> s.channel().send(create(p + "a"))),
-        new Step("create prefix, prev_kv, id 7", (s, r) -> s.channel().send(createPrefix(p, "prev_kv", true,
+    String p = "dw/";
+    long[] mark = new long[1];
+    play("websocket", mark, List.of(
+        new Step("put a", (s, rev) -> s.put(p + "a", "1")),
+        new Step("connect, create a", (s, rev) -> {
+          s.channels().add(webSocket(s.server()));
+          s.send(create(p + "a"));
+        }),
+        new Step("create prefix, prev_kv, id 7", (s, rev) -> s.send(createPrefix(p, "prev_kv", true,
             "watch_id", "7"))),
-        new Step("create a from the first put", (s, r) -> s.channel().send(create(p + "a", "start_revision",
-            Long.toString(marks[0])))),
-        new Step("put a again", (s, r) -> s.kv("/v3/kv/put", obj("key", b64(p + "a"), "value", b64("2")))),
-        new Step("put b", (s, r) -> s.kv("/v3/kv/put", obj("key", b64(p + "b"), "value", b64("x")))),
-        new Step("delete a", (s, r) -> s.kv("/v3/kv/deleterange", obj("key", b64(p + "a")))),
-        new Step("create prefix NODELETE", (s, r) -> s.channel().send(createPrefix(p, "filters",
-            arr("NODELETE")))),
-        new Step("txn: put a, delete b", (s, r) -> s.kv("/v3/kv/txn", obj("success", arr(
+        new Step("create a from the first put", (s, rev) -> s.send(create(p + "a", "start_revision",
+            Long.toString(mark[0])))),
+        new Step("put a again", (s, rev) -> s.put(p + "a", "2")),
+        new Step("put b", (s, rev) -> s.put(p + "b", "x")),
+        new Step("delete a", (s, rev) -> s.kv("/v3/kv/deleterange", obj("key", b64(p + "a")))),
+        new Step("create prefix NODELETE", (s, rev) -> s.send(createPrefix(p, "filters", arr("NODELETE")))),
+        new Step("txn: put a, delete b", (s, rev) -> s.kv("/v3/kv/txn", obj("success", arr(
             obj("request_put", obj("key", b64(p + "a"), "value", b64("3"))),
             obj("request_delete_range", obj("key", b64(p + "b"))))))),
-        new Step("delete the prefix with prev_kv", (s, r) -> s.kv("/v3/kv/deleterange", obj("key", b64(p),
+        new Step("delete the prefix with prev_kv", (s, rev) -> s.kv("/v3/kv/deleterange", obj("key", b64(p),
             "range_end", b64(Json.prefixEnd(p)), "prev_kv", true))),
-        new Step("progress", (s, r) -> s.channel().send(progress())),
-        new Step("cancel 7", (s, r) -> s.channel().send(cancel(7))),
-        new Step("cancel an unknown id", (s, r) -> s.channel().send(cancel(42))),
-        new Step("duplicate id", (s, r) -> s.channel().send(create(p + "z", "watch_id", "2"))),
-        new Step("empty range", (s, r) -> s.channel().send(create(p + "z", "range_end", b64(p + "y")))),
-        new Step("empty and unknown requests", (s, r) -> s.channel().send("{}{\"bogus\":1}null")),
-        new Step("create on the empty key", (s, r) -> s.channel().send("{\"create_request\":{}}")),
-        new Step("compact", (s, r) -> s.kv("/v3/kv/compaction", obj("revision", Long.toString(r)))),
-        new Step("create below the compaction", (s, r) -> s.channel().send(create(p + "a", "start_revision",
-            Long.toString(marks[0])))),
-        new Step("several creates in one message, one with a future start", (s, r) -> s.channel().send(
-            create(p + "f", "start_revision", Long.toString(r + 2)) + create(p + "g"))),
-        new Step("two puts", (s, r) -> {
-          s.kv("/v3/kv/put", obj("key", b64(p + "f"), "value", b64("early")));
-          s.kv("/v3/kv/put", obj("key", b64(p + "f"), "value", b64("future")));
-        }));
+        new Step("progress", (s, rev) -> s.send(progress())),
+        new Step("cancel 7", (s, rev) -> s.send(cancel(7))),
+        new Step("cancel an unknown id", (s, rev) -> s.send(cancel(42))),
+        new Step("duplicate id", (s, rev) -> s.send(create(p + "z", "watch_id", "2"))),
+        new Step("empty range", (s, rev) -> s.send(create(p + "z", "range_end", b64(p + "y")))),
+        new Step("empty and unknown requests", (s, rev) -> s.send("{}{\"bogus\":1}null")),
+        new Step("create on the empty key", (s, rev) -> s.send("{\"create_request\":{}}")),
+        new Step("compact", (s, rev) -> s.kv("/v3/kv/compaction", obj("revision", Long.toString(rev)))),
+        new Step("create below the compaction", (s, rev) -> s.send(create(p + "a", "start_revision",
+            Long.toString(mark[0])))),
+        new Step("two creates in one message, one with a future start", (s, rev) -> s.send(
+            create(p + "f", "start_revision", Long.toString(rev + 2)) + create(p + "g"))),
+        new Step("two puts", (s, rev) -> {
+          s.put(p + "f", "early");
+          s.put(p + "f", "future");
+        })));
+  }
 
-    try (Channel etcdChannel = open.apply(etcd); Channel keywayChannel = open.apply(keyway)) {
-      Side etcdSide = new Side(etcd, etcdChannel);
-      Side keywaySide = new Side(keyway, keywayChannel);
+  /** Plays {@code script} on both servers; {@code mark[0]} is set to the revision after the first step. */
+  private void play(String transport, long[] mark, List<Step> script) {
+    List<String> transcript = new ArrayList<>();
+    Side etcdSide = new Side(etcd, new ArrayList<>());
+    Side keywaySide = new Side(keyway, new ArrayList<>());
+    try {
       for (Step step : script) {
-        long etcdRev = currentRevision(etcd);
-        assertEquals(etcdRev, currentRevision(keyway), "the servers' revisions drifted before " + step.name());
-        step.action().accept(etcdSide, etcdRev);
-        step.action().accept(keywaySide, etcdRev);
-        if (step.name().equals("put a")) {
-          marks[0] = currentRevision(etcd);
+        long rev = currentRevision(etcd);
+        assertEquals(rev, currentRevision(keyway), "the servers' revisions drifted before " + step.name());
+        step.action().accept(etcdSide, rev);
+        step.action().accept(keywaySide, rev);
+        if (mark[0] == 0) {
+          mark[0] = currentRevision(etcd);
         }
-        List<JsonNode> fromEtcd = collect(etcdChannel::poll);
-        List<JsonNode> fromKeyway = collect(keywayChannel::poll);
-        transcript.add("## " + step.name() + "\netcd:   " + fromEtcd + "\nkeyway: " + fromKeyway);
-        if (!normalized(fromEtcd).equals(normalized(fromKeyway))) {
-          write(transport, transcript);
-          fail(transport + ", step '" + step.name() + "':\n  etcd   " + normalized(fromEtcd) + "\n  keyway "
-              + normalized(fromKeyway));
+        assertEquals(etcdSide.channels().size(), keywaySide.channels().size());
+        List<Channel> all = new ArrayList<>(etcdSide.channels());
+        all.addAll(keywaySide.channels());
+        List<List<JsonNode>> got = collect(all);
+        int streams = etcdSide.channels().size();
+        for (int i = 0; i < streams; i++) {
+          List<JsonNode> fromEtcd = got.get(i);
+          List<JsonNode> fromKeyway = got.get(streams + i);
+          transcript.add("## " + step.name() + " [stream " + i + "]\netcd:   " + fromEtcd + "\nkeyway: "
+              + fromKeyway);
+          if (!normalized(fromEtcd).equals(normalized(fromKeyway))) {
+            write(transport, transcript);
+            fail(transport + ", step '" + step.name() + "', stream " + i + ":\n  etcd   " + normalized(fromEtcd)
+                + "\n  keyway " + normalized(fromKeyway));
+          }
         }
       }
+    } finally {
+      etcdSide.channels().forEach(Channel::close);
+      keywaySide.channels().forEach(Channel::close);
+      write(transport, transcript);
     }
-    write(transport, transcript);
   }
 
   private static long currentRevision(ServerProcess server) {
     return EtcdJson.revision(server.http().ok("/v3/kv/range", obj("key", b64("-"))));
   }
 
-  /** Messages until the channel stayed quiet for a while. */
-  private static List<JsonNode> collect(LongFunction<String> poll) {
-    List<JsonNode> got = new ArrayList<>();
+  /** Messages from every channel until all of them stayed quiet for a while. */
+  private static List<List<JsonNode>> collect(List<Channel> channels) {
+    List<List<JsonNode>> got = new ArrayList<>();
+    channels.forEach(c -> got.add(new ArrayList<>()));
     long deadline = System.currentTimeMillis() + 10_000;
-    String text;
-    while ((text = poll.apply(IDLE_MILLIS)) != null) {
-      if (text.equals(HttpWatchStream.END)) {
-        fail("the watch stream ended; got " + got);
+    long quietSince = System.currentTimeMillis();
+    while (System.currentTimeMillis() - quietSince < IDLE_MILLIS) {
+      boolean any = false;
+      for (int i = 0; i < channels.size(); i++) {
+        String text;
+        while ((text = channels.get(i).poll(0)) != null) {
+          if (text.equals(HttpWatchStream.END)) {
+            fail("a watch stream ended; got " + got.get(i));
+          }
+          got.get(i).add(Json.parse(text));
+          any = true;
+        }
       }
-      got.add(Json.parse(text));
+      if (any) {
+        quietSince = System.currentTimeMillis();
+      }
       if (System.currentTimeMillis() > deadline) {
-        fail("the watch stream does not go quiet: " + got);
+        fail("the watch streams do not go quiet: " + got);
       }
+      ServerProcess.sleep(10);
     }
     return got;
   }

@@ -24,16 +24,27 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code POST /v3/watch} over chunked HTTP/1.1 (etcd-api.md §3.1, §4.7): requests streamed in a body that stays
- * open, one {@code {"result":…}} line per response, etcd 3.5's gateway errors. {@code -Dkeyway.it.target=etcd}
- * runs it against etcd 3.4.23, with its documented differences allowed for.
+ * open, one {@code {"result":…}} line per response, etcd 3.5's gateway errors.
+ *
+ * <p>Keyway only. etcd cannot be driven this way: before Go's HTTP/1 server writes a response header it
+ * discards the unread request body (net/http {@code chunkWriter.writeHeader}, up to 256 KiB), so an etcd watch
+ * over HTTP/1.1 answers nothing until the request body has ended (seen with 3.4.23: a chunked body left open
+ * got no headers; ending it released the responses). Where etcd's answers are known they are asserted here
+ * and compared in DifferentialWatchIT, which sends etcd complete bodies.
  */
 class WatchHttpIT {
-  private static ServerProcess server;
+  private static KeywayProcess server;
   private static HttpJson http;
 
   @BeforeAll
   static void startServer() {
-    server = ServerUnderTest.start("watch-http");
+    server = new KeywayProcess("watch-http");
+    try {
+      server.start();
+    } catch (RuntimeException | Error e) {
+      server.close();
+      throw e;
+    }
     http = server.http();
   }
 
@@ -167,12 +178,7 @@ class WatchHttpIT {
   void aNegativeStartRevisionIsRefusedAsCompacted() {
     try (HttpWatchStream w = watch(create("h5/k", "start_revision", "-3"))) {
       JsonNode r = w.nextResult();
-      if (ServerUnderTest.isEtcd34(server)) {
-        // documented: 3.4.23 creates the watcher, then cancels it as compacted
-        assertTrue(r.path("created").asBoolean(), r::toString);
-        assertTrue(w.nextResult().path("canceled").asBoolean());
-        return;
-      }
+      // etcd 3.5.33/3.6 (this); 3.4.23 creates the watcher, then cancels it as compacted
       assertEquals(obj("watch_id", "-1", "created", true, "canceled", true, "cancel_reason",
           "etcdserver: mvcc: required revision has been compacted"), withoutHeader(r));
     }
@@ -182,10 +188,7 @@ class WatchHttpIT {
   void progressOnAStreamWithoutWatchersIsNotAnswered() {
     try (HttpWatchStream w = watch(progress(), create("h6/k"))) {
       JsonNode first = w.nextResult();
-      if (ServerUnderTest.isEtcd34(server)) {
-        assertEquals("-1", first.path("watch_id").asText(), "3.4 always answers a progress request");
-        return;
-      }
+      // etcd 3.4 always answers a progress request (watch_id -1)
       assertTrue(first.path("created").asBoolean(), "etcd 3.5.13+/3.6 skip it; the created response comes first: " + first);
     }
   }
@@ -256,9 +259,7 @@ class WatchHttpIT {
 
   @Test
   void anEmptyBodyShowsAnIdleStreamInsteadOfHangingWithoutHeaders() {
-    if (ServerUnderTest.isEtcd34(server)) {
-      return; // etcd sends no headers at all until the first watch response: its client just hangs
-    }
+    // etcd sends no headers at all until the first watch response: its client just hangs
     try (HttpWatchStream w = watch()) {
       w.endBody();
       assertEquals(200, w.status(10_000));

@@ -169,6 +169,12 @@ class WatchWebSocketIT {
       ws.sendText(create("w6/" + "k".repeat(70_000)));
       assertEquals(1009, ws.awaitClose(10_000), "message too big, as a close frame");
     }
+    try (WsWatch ws = connect()) {
+      ws.sendText(create("w6/small"));
+      assertTrue(ws.nextResult().path("created").asBoolean());
+      ws.sendTextInFrames(create("w6/" + "k".repeat(70_000)), 4);
+      assertEquals(1009, ws.awaitClose(10_000), "the limit is on the message, whatever its frames");
+    }
   }
 
   @Test

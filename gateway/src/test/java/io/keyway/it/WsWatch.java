@@ -61,6 +61,16 @@ final class WsWatch implements AutoCloseable {
     return this;
   }
 
+  /** One text message sent as several frames (a first frame and continuations). */
+  WsWatch sendTextInFrames(String text, int frames) {
+    int step = (text.length() + frames - 1) / frames;
+    for (int at = 0; at < text.length(); at += step) {
+      int end = Math.min(text.length(), at + step);
+      join(socket.sendText(text.substring(at, end), end == text.length()));
+    }
+    return this;
+  }
+
   WsWatch sendBinary(String text) {
     join(socket.sendBinary(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), true));
     return this;

@@ -2,10 +2,20 @@ package io.keyway.raft;
 
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
+import io.keyway.api.etcdserverpb.AlarmMember;
+import io.keyway.api.etcdserverpb.AlarmRequest;
+import io.keyway.api.etcdserverpb.AlarmResponse;
+import io.keyway.api.etcdserverpb.AlarmType;
 import io.keyway.api.etcdserverpb.CompactionRequest;
 import io.keyway.api.etcdserverpb.CompactionResponse;
 import io.keyway.api.etcdserverpb.DeleteRangeRequest;
 import io.keyway.api.etcdserverpb.DeleteRangeResponse;
+import io.keyway.api.etcdserverpb.DefragmentRequest;
+import io.keyway.api.etcdserverpb.DefragmentResponse;
+import io.keyway.api.etcdserverpb.HashKVRequest;
+import io.keyway.api.etcdserverpb.HashKVResponse;
+import io.keyway.api.etcdserverpb.HashRequest;
+import io.keyway.api.etcdserverpb.HashResponse;
 import io.keyway.api.etcdserverpb.LeaseGrantRequest;
 import io.keyway.api.etcdserverpb.LeaseGrantResponse;
 import io.keyway.api.etcdserverpb.LeaseKeepAliveResponse;
@@ -30,10 +40,14 @@ import io.keyway.raft.cluster.MemberInfo;
 import io.keyway.raft.lease.LeaseExpiry;
 import io.keyway.raft.lease.LeaseQueries;
 import io.keyway.raft.lease.LeaseService;
+import io.keyway.raft.maintenance.AlarmTable;
+import io.keyway.raft.maintenance.MaintenanceService;
+import io.keyway.raft.maintenance.SnapshotFile;
 import io.keyway.raft.propose.Proposer;
 import io.keyway.raft.propose.RaftEndpoint;
 import io.keyway.raft.propose.ReadBarrier;
 import io.keyway.raft.propose.RequestIds;
+import io.keyway.raft.statemachine.AlarmApplier;
 import io.keyway.raft.statemachine.KeywayStateMachine;
 import io.keyway.raft.statemachine.KvApplier;
 import io.keyway.raft.statemachine.LeaderEvents;
@@ -81,13 +95,14 @@ import org.slf4j.LoggerFactory;
  * final snapshot) and then closes the store. Writes are group-committed through Raft and complete after they are
  * applied on this member; linearizable ranges use ReadIndex; serializable ranges read the local store.
  */
-public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoCloseable {
+public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, MemberView, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KeywayNode.class);
 
   private final NodeConfig config;
   private final ClusterIdentity identity;
   private final SwappableKvStore store;
   private final Lessor lessor;
+  private final AlarmTable alarms;
   private final ExecutorService completions;
   private final ExecutorService reads;
   private final ScheduledExecutorService timers;
@@ -98,6 +113,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoClos
   private RaftEndpoint raft;
   private ReadBarrier readBarrier;
   private volatile LeaseService leases;
+  private volatile MaintenanceService maintenance;
   private LeaseExpiry leaseExpiry;
   private volatile List<String> clientUrls;
 
@@ -107,6 +123,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoClos
     this.store = store;
     // before Raft starts: replayed entries must find the leases the store holds
     this.lessor = Lessor.open(store, config.minLeaseTtlSeconds(), Lessor::monotonicMillis);
+    this.alarms = AlarmTable.open(store);
     this.clientUrls = config.advertiseClientUrls();
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
     this.reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -172,7 +189,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoClos
       @Override public void leaderReady() { lessor.promote(config.electionTimeoutMs()); }
       @Override public void notLeader() { lessor.demote(); }
     };
-    KeywayStateMachine stateMachine = new KeywayStateMachine(store, new LeaseApplier(lessor, new KvApplier(store)),
+    KeywayStateMachine stateMachine = new KeywayStateMachine(store,
+        new AlarmApplier(alarms, store, new LeaseApplier(lessor, new KvApplier(store))),
         proposer, completions, leaderEvents, query -> LeaseQueries.answer(lessor, query));
     server = RaftServer.newBuilder()
         .setServerId(peerId(identity.memberId()))
@@ -188,6 +206,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoClos
     LeaseService service = new LeaseService(lessor, proposer, requestIds, raft, readBarrier, completions, reads,
         config.requestTimeoutMs(), this::header, this::header);
     leases = service;
+    maintenance = new MaintenanceService(store, alarms, this::propose, this::header,
+        config.memberDir().resolve("maintenance"));
     leaseExpiry = new LeaseExpiry(lessor, service::confirmLeadership, service::proposeRevoke).start();
   }
 
@@ -235,7 +255,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoClos
     } catch (EtcdException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return this.<PutResponse>propose(RaftRequest.newBuilder().setId(requestIds.next()).setPut(request))
+    return this.<PutResponse>propose(RaftRequest.newBuilder().setPut(request))
         .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
   }
 
@@ -247,7 +267,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoClos
       return CompletableFuture.failedFuture(e);
     }
     return this.<DeleteRangeResponse>propose(
-            RaftRequest.newBuilder().setId(requestIds.next()).setDeleteRange(request))
+            RaftRequest.newBuilder().setDeleteRange(request))
         .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
   }
 
@@ -265,20 +285,25 @@ public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoClos
         return r.toBuilder().setHeader(header(r.getHeader())).build();
       });
     }
-    return this.<TxnResponse>propose(RaftRequest.newBuilder().setId(requestIds.next()).setTxn(request))
+    return this.<TxnResponse>propose(RaftRequest.newBuilder().setTxn(request))
         .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
   }
 
   @Override
   public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
     return this.<CompactionResponse>propose(
-            RaftRequest.newBuilder().setId(requestIds.next()).setCompaction(request))
+            RaftRequest.newBuilder().setCompaction(request))
         .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
   }
 
   @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> propose(RaftRequest.Builder request) {
-    return proposer.propose(request.build()).thenApply(r -> (T) r);
+    RaftRequest r = request.setId(requestIds.next()).build();
+    EtcdException refused = alarms.refusal(r); // early; the applier decides for good
+    if (refused != null) {
+      return CompletableFuture.failedFuture(refused);
+    }
+    return proposer.propose(r).thenApply(result -> (T) result);
   }
 
   // ---- EtcdLease --------------------------------------------------------------------------------------------
@@ -311,6 +336,47 @@ public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoClos
   public CompletableFuture<LeaseLeasesResponse> leases(LeaseLeasesRequest request) {
     LeaseService s = leaseService();
     return s == null ? stopped() : s.leases(request);
+  }
+
+  // ---- EtcdMaintenance --------------------------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<HashResponse> hash(HashRequest request) {
+    MaintenanceService m = maintenanceService();
+    return m == null ? stopped() : m.hash(request);
+  }
+
+  @Override
+  public CompletableFuture<HashKVResponse> hashKv(HashKVRequest request) {
+    MaintenanceService m = maintenanceService();
+    return m == null ? stopped() : m.hashKv(request);
+  }
+
+  @Override
+  public CompletableFuture<DefragmentResponse> defragment(DefragmentRequest request) {
+    MaintenanceService m = maintenanceService();
+    return m == null ? stopped() : m.defragment(request);
+  }
+
+  @Override
+  public CompletableFuture<AlarmResponse> alarm(AlarmRequest request) {
+    MaintenanceService m = maintenanceService();
+    return m == null ? stopped() : m.alarm(request);
+  }
+
+  @Override
+  public List<AlarmMember> activeAlarms() {
+    return alarms.get(AlarmType.NONE);
+  }
+
+  @Override
+  public CompletableFuture<SnapshotFile> snapshot() {
+    MaintenanceService m = maintenanceService();
+    return m == null ? stopped() : m.snapshot();
+  }
+
+  private MaintenanceService maintenanceService() {
+    return closed.get() ? null : maintenance;
   }
 
   private LeaseService leaseService() {
@@ -438,6 +504,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, MemberView, AutoClos
     proposer.stopAccepting();
     if (leaseExpiry != null) {
       leaseExpiry.close();
+    }
+    if (maintenance != null) {
+      maintenance.close();
     }
     if (server != null) {
       try {

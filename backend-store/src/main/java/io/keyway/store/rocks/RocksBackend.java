@@ -188,6 +188,31 @@ public final class RocksBackend implements AutoCloseable {
     }
   }
 
+  /** What {@link #scanAll} hands over: one entry of one column family. */
+  @FunctionalInterface
+  public interface EntryVisitor {
+    void visit(byte[] columnFamily, byte[] key, byte[] value);
+  }
+
+  /**
+   * Calls {@code visitor} with every entry of every column family as of {@code snapshot}: column families in a
+   * fixed order (revisions, meta, leases), keys in order within each. For whole-store hashes.
+   */
+  public void scanAll(Snapshot snapshot, EntryVisitor visitor) {
+    byte[][] names = {REVISIONS, META, LEASES};
+    ColumnFamilyHandle[] families = {revisions, meta, leases};
+    for (int i = 0; i < families.length; i++) {
+      try (ReadOptions ro = readOptions(snapshot); RocksIterator it = db.newIterator(families[i], ro)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          visitor.visit(names[i], it.key(), it.value());
+        }
+        it.status();
+      } catch (RocksDBException e) {
+        throw new StoreFailedException("scan failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
   public Snapshot snapshot() {
     return db.getSnapshot();
   }

@@ -347,6 +347,23 @@ class CatchUpTest {
   }
 
   @Test
+  void aStoreThatReportsItsReplacementTriggersTheReplayWithoutAWrite() {
+    try (WatchFixture f = new WatchFixture(dir, WatchOptions.defaults())) {
+      WatchClient c = f.client();
+      c.watch(WatchCreateRequest.newBuilder().setRangeEnd(ZERO));
+      c.expectNext();
+      f.kv.swallowNotifications = true; // the snapshot brings revisions this member never applied itself
+      f.put("a", "1");
+      f.put("b", "2");
+      f.kv.swallowNotifications = false;
+      f.kv.announceReplaced();
+      assertEquals(List.of("a", "b"), c.events(2).stream().map(e -> e.getKv().getKey().toStringUtf8()).toList());
+      assertEquals(3, f.watch.revision());
+      c.expectSilence(50);
+    }
+  }
+
+  @Test
   void aFutureStartRevisionWaitsForIt() {
     try (WatchFixture f = new WatchFixture(dir, WatchOptions.defaults())) {
       WatchClient c = f.client();

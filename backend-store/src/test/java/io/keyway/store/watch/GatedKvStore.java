@@ -34,6 +34,7 @@ final class GatedKvStore implements KvStore {
   final Semaphore arrived = new Semaphore(0);
   final AtomicInteger changeCalls = new AtomicInteger();
   volatile boolean swallowNotifications;
+  private final List<ChangeListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   GatedKvStore(KvStore delegate) {
     this.delegate = delegate;
@@ -56,8 +57,14 @@ final class GatedKvStore implements KvStore {
     return delegate.changes(fromRevision, toRevision, maxEvents, withPrevKv);
   }
 
+  /** Tells the listeners that the content was replaced, as SwappableKvStore does after a snapshot install. */
+  void announceReplaced() {
+    listeners.forEach(ChangeListener::storeReplaced);
+  }
+
   @Override
   public void addChangeListener(ChangeListener listener) {
+    listeners.add(listener);
     delegate.addChangeListener((rev, events) -> {
       if (!swallowNotifications) {
         listener.onCommit(rev, events);

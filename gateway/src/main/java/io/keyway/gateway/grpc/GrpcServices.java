@@ -2,6 +2,7 @@ package io.keyway.gateway.grpc;
 
 import com.google.protobuf.Message;
 import io.keyway.gateway.rpc.EtcdRpcs;
+import io.keyway.gateway.rpc.ServerStreamRpc;
 import io.keyway.gateway.rpc.UnaryRpc;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcMessageEncoder;
@@ -30,6 +31,10 @@ public final class GrpcServices {
     for (UnaryRpc<?, ?> rpc : rpcs.all()) {
       server.callHandler(serviceMethod(rpc), new UnaryCall(rpc, maxMessageSize));
     }
+    for (ServerStreamRpc<?, ?> rpc : rpcs.streams()) {
+      server.callHandler(serviceMethod(rpc.service(), rpc.method(), rpc.requestPrototype()),
+          new ServerStreamCall(rpc, maxMessageSize));
+    }
     for (Service service : streaming) {
       server.addService(service);
     }
@@ -38,9 +43,12 @@ public final class GrpcServices {
   }
 
   private static ServiceMethod<Object, Message> serviceMethod(UnaryRpc<?, ?> rpc) {
-    int dot = rpc.service().lastIndexOf('.');
-    ServiceName name = ServiceName.create(rpc.service().substring(0, dot), rpc.service().substring(dot + 1));
-    return ServiceMethod.server(name, rpc.method(), GrpcMessageEncoder.encoder(),
-        new RequestDecoder(rpc.requestPrototype()));
+    return serviceMethod(rpc.service(), rpc.method(), rpc.requestPrototype());
+  }
+
+  private static ServiceMethod<Object, Message> serviceMethod(String service, String method, Message prototype) {
+    int dot = service.lastIndexOf('.');
+    ServiceName name = ServiceName.create(service.substring(0, dot), service.substring(dot + 1));
+    return ServiceMethod.server(name, method, GrpcMessageEncoder.encoder(), new RequestDecoder(prototype));
   }
 }

@@ -2,6 +2,7 @@ package io.keyway.gateway.grpc;
 
 import com.google.protobuf.Message;
 import io.keyway.api.GrpcCode;
+import io.keyway.gateway.rpc.CancellableResult;
 import io.keyway.gateway.rpc.RpcFailure;
 import io.keyway.gateway.rpc.UnaryRpc;
 import io.vertx.core.Context;
@@ -12,6 +13,7 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Serves one unary RPC over gRPC. The RPC's future completes on a Raft or store thread; the answer is
@@ -60,7 +62,14 @@ final class UnaryCall implements Handler<GrpcServerRequest<Object, Message>> {
         fail(response, GrpcCode.INTERNAL, "grpc: error unmarshalling request: " + failure.reason());
         return;
       }
-      Future.fromCompletionStage(rpc.invoke((Message) message), context).onComplete(ar -> {
+      CompletionStage<? extends Message> stage = rpc.invoke((Message) message);
+      if (stage instanceof CancellableResult<?> waiting) {
+        // a client that cancels, times out or disconnects ends a lock or campaign wait
+        request.errorHandler(e -> waiting.abandon()); // RST_STREAM: cancel, deadline, connection gone
+        request.exceptionHandler(t -> waiting.abandon());
+        response.exceptionHandler(t -> waiting.abandon());
+      }
+      Future.fromCompletionStage(stage, context).onComplete(ar -> {
         if (ar.succeeded()) {
           response.end(ar.result());
         } else {

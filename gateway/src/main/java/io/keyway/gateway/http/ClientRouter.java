@@ -3,6 +3,7 @@ package io.keyway.gateway.http;
 import io.keyway.gateway.EtcdVersion;
 import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.LeaseRpcs;
+import io.keyway.gateway.rpc.ServerStreamRpc;
 import io.keyway.gateway.watch.WatchRoutes;
 import io.keyway.raft.EtcdKv;
 import io.keyway.raft.EtcdLease;
@@ -31,13 +32,15 @@ public final class ClientRouter {
       "{\"etcdserver\":\"" + EtcdVersion.SERVER + "\",\"etcdcluster\":\"" + EtcdVersion.CLUSTER + "\"}";
 
   private final JsonGateway gateway;
+  private final EtcdRpcs rpcs;
   private final HealthEndpoints health;
   private final EtcdLease lease;
   private final WatchRoutes watch;
   private final long maxMessageSize;
 
-  private ClientRouter(JsonGateway gateway, HealthEndpoints health, EtcdLease lease, WatchRoutes watch,
-      long maxMessageSize) {
+  private ClientRouter(EtcdRpcs rpcs, JsonGateway gateway, HealthEndpoints health, EtcdLease lease,
+      WatchRoutes watch, long maxMessageSize) {
+    this.rpcs = rpcs;
     this.gateway = gateway;
     this.health = health;
     this.lease = lease;
@@ -54,8 +57,8 @@ public final class ClientRouter {
    */
   public static Router create(Vertx vertx, EtcdRpcs rpcs, EtcdKv kv, EtcdLease lease, WatchRoutes watch,
       MemberView view, long maxMessageSize, long requestTimeoutMs) {
-    ClientRouter routes = new ClientRouter(new JsonGateway(rpcs, maxMessageSize),
-        new HealthEndpoints(vertx, kv, view, requestTimeoutMs), lease, watch, maxMessageSize);
+    ClientRouter routes = new ClientRouter(rpcs, new JsonGateway(rpcs, maxMessageSize),
+        new HealthEndpoints(vertx, kv, view, rpcs.maintenance(), requestTimeoutMs), lease, watch, maxMessageSize);
     Router router = Router.router(vertx);
     router.route().handler(ClientRouter::cors);
     router.route().handler(routes::dispatch);
@@ -89,6 +92,11 @@ public final class ClientRouter {
       if (ctx.request().method() == HttpMethod.POST) {
         if (lease != null && method.equals(LeaseRpcs.KEEP_ALIVE)) {
           new KeepAliveStream(lease, maxMessageSize, ctx.request()).start();
+          return;
+        }
+        ServerStreamRpc<?, ?> stream = rpcs.findStream(method);
+        if (stream != null) {
+          new ServerStreamHttp(stream, maxMessageSize, ctx.request()).start();
           return;
         }
         gateway.handle(ctx, method);

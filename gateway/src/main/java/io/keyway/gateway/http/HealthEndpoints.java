@@ -2,10 +2,13 @@ package io.keyway.gateway.http;
 
 import com.google.protobuf.ByteString;
 import io.keyway.api.EtcdError;
+import io.keyway.api.etcdserverpb.AlarmMember;
+import io.keyway.api.etcdserverpb.AlarmType;
 import io.keyway.api.etcdserverpb.RangeRequest;
 import io.keyway.gateway.json.GoStrings;
 import io.keyway.gateway.rpc.RpcFailure;
 import io.keyway.raft.EtcdKv;
+import io.keyway.raft.EtcdMaintenance;
 import io.keyway.raft.MemberView;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -22,8 +25,8 @@ import java.util.function.Supplier;
 
 /**
  * etcd 3.5's {@code /health}, {@code /livez} and {@code /readyz} (with {@code /livez/<check>} and
- * {@code /readyz/<check>}): same checks, query parameters, status codes and bodies. Alarms are not tracked
- * by this build yet, so no alarm ever fails a check.
+ * {@code /readyz/<check>}): same checks, query parameters, status codes and bodies. An active alarm fails
+ * {@code /health} (unless excluded) and CORRUPT fails the {@code data_corruption} check.
  */
 final class HealthEndpoints {
   /** Any key will do: the checks only need a read to go through (etcd reads with an empty key). */
@@ -32,17 +35,22 @@ final class HealthEndpoints {
   private final Vertx vertx;
   private final EtcdKv kv;
   private final MemberView view;
+  private final EtcdMaintenance maintenance;
   private final long timeoutMs;
   private final Map<String, Supplier<Future<Void>>> livez = new LinkedHashMap<>();
   private final Map<String, Supplier<Future<Void>>> readyz = new LinkedHashMap<>();
 
-  HealthEndpoints(Vertx vertx, EtcdKv kv, MemberView view, long timeoutMs) {
+  /** @param maintenance the alarm table's owner; null when alarms are not served */
+  HealthEndpoints(Vertx vertx, EtcdKv kv, MemberView view, EtcdMaintenance maintenance, long timeoutMs) {
     this.vertx = vertx;
     this.kv = kv;
     this.view = view;
+    this.maintenance = maintenance;
     this.timeoutMs = timeoutMs;
     livez.put("serializable_read", () -> read(true));
-    readyz.put("data_corruption", Future::succeededFuture);
+    readyz.put("data_corruption", () -> activeAlarm(AlarmType.CORRUPT)
+        ? Future.failedFuture(new IllegalStateException("alarm activated: CORRUPT"))
+        : Future.succeededFuture());
     readyz.put("serializable_read", () -> read(true));
     readyz.put("linearizable_read", () -> read(false));
     readyz.put("non_learner", () -> view.isLearner()
@@ -78,6 +86,17 @@ final class HealthEndpoints {
 
   private void health(RoutingContext ctx) {
     boolean serializable = "true".equals(ctx.queryParams().get("serializable"));
+    List<String> excluded = ctx.queryParams().getAll("exclude");
+    for (AlarmMember alarm : alarms()) {
+      if (!excluded.contains(alarm.getAlarm().name())) {
+        unhealthy(ctx, switch (alarm.getAlarm()) {
+          case NOSPACE -> "ALARM NOSPACE";
+          case CORRUPT -> "ALARM CORRUPT";
+          default -> "ALARM UNKNOWN";
+        });
+        return;
+      }
+    }
     if (!serializable && view.leaderId() == 0) {
       unhealthy(ctx, "RAFT NO LEADER");
       return;
@@ -89,6 +108,14 @@ final class HealthEndpoints {
         unhealthy(ctx, "RANGE ERROR:" + ar.cause().getMessage());
       }
     });
+  }
+
+  private List<AlarmMember> alarms() {
+    return maintenance == null ? List.of() : maintenance.activeAlarms();
+  }
+
+  private boolean activeAlarm(AlarmType type) {
+    return alarms().stream().anyMatch(a -> a.getAlarm() == type);
   }
 
   private static void unhealthy(RoutingContext ctx, String reason) {

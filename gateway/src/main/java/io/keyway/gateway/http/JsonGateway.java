@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.keyway.api.GrpcCode;
 import io.keyway.gateway.json.JsonCodec;
 import io.keyway.gateway.json.JsonDecodeException;
+import io.keyway.gateway.rpc.CancellableResult;
 import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.RpcFailure;
 import io.keyway.gateway.rpc.UnaryRpc;
@@ -13,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.CompletionStage;
 
 /**
  * etcd's HTTP/JSON gateway for unary RPCs: JSON body in, the same RPC the gRPC server runs, JSON out. Errors
@@ -69,7 +71,11 @@ final class JsonGateway {
         tooLarge(response, size);
         return;
       }
-      Future.fromCompletionStage(rpc.invoke(request), context).onComplete(result -> {
+      CompletionStage<? extends Message> stage = rpc.invoke(request);
+      if (stage instanceof CancellableResult<?> waiting) {
+        response.closeHandler(v -> waiting.abandon()); // the client went away: end its lock or campaign wait
+      }
+      Future.fromCompletionStage(stage, context).onComplete(result -> {
         if (result.succeeded()) {
           send(response, 200, JsonCodec.print(result.result()));
         } else {

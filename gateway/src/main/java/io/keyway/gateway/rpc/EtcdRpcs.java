@@ -8,6 +8,7 @@ import io.keyway.api.etcdserverpb.RangeRequest;
 import io.keyway.api.etcdserverpb.StatusRequest;
 import io.keyway.api.etcdserverpb.TxnRequest;
 import io.keyway.raft.EtcdKv;
+import io.keyway.raft.EtcdMaintenance;
 import io.keyway.raft.MemberView;
 import java.util.Collection;
 import java.util.Collections;
@@ -21,6 +22,8 @@ import java.util.Map;
  */
 public final class EtcdRpcs {
   private final Map<String, UnaryRpc<?, ?>> byName = new LinkedHashMap<>();
+  private final Map<String, ServerStreamRpc<?, ?>> streamsByName = new LinkedHashMap<>();
+  private EtcdMaintenance maintenance;
 
   private EtcdRpcs() {}
 
@@ -43,6 +46,32 @@ public final class EtcdRpcs {
   public EtcdRpcs add(UnaryRpc<?, ?> rpc) {
     byName.put(rpc.fullName(), rpc);
     return this;
+  }
+
+  /** Adds or replaces a server-streaming RPC (one request, many responses: Election/Observe). */
+  public EtcdRpcs addStream(ServerStreamRpc<?, ?> rpc) {
+    streamsByName.put(rpc.fullName(), rpc);
+    return this;
+  }
+
+  /** @param fullName e.g. {@code v3electionpb.Election/Observe}; null when not a server stream of this build */
+  public ServerStreamRpc<?, ?> findStream(String fullName) {
+    return streamsByName.get(fullName);
+  }
+
+  public Collection<ServerStreamRpc<?, ?>> streams() {
+    return Collections.unmodifiableCollection(streamsByName.values());
+  }
+
+  /** Records the Maintenance service, whose alarms the health endpoints check. */
+  public EtcdRpcs withMaintenance(EtcdMaintenance maintenance) {
+    this.maintenance = maintenance;
+    return this;
+  }
+
+  /** The Maintenance service; null when not served. */
+  public EtcdMaintenance maintenance() {
+    return maintenance;
   }
 
   /** @param fullName e.g. {@code etcdserverpb.KV/Range}; null when this build does not implement it */

@@ -86,8 +86,12 @@ public final class WatchHub implements AutoCloseable {
     return view.leaderId() != 0;
   }
 
-  /** @throws io.keyway.api.EtcdException STOPPED once the server is stopping */
-  WatchStream newStream(Runnable onReady) {
+  /**
+   * A new stream with this member's response headers; also used in process (lock and election waits).
+   *
+   * @throws io.keyway.api.EtcdException STOPPED once the server is stopping
+   */
+  public WatchStream newStream(Runnable onReady) {
     if (stopping) {
       throw io.keyway.api.EtcdError.STOPPED.exception();
     }

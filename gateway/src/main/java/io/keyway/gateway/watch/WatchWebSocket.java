@@ -8,10 +8,12 @@ import io.keyway.gateway.http.GatewayErrors;
 import io.keyway.gateway.json.GoJsonReader;
 import io.keyway.gateway.json.JsonCodec;
 import io.keyway.gateway.json.JsonDecodeException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
 final class WatchWebSocket implements WatchSession.Transport {
   private static final Logger LOG = LoggerFactory.getLogger(WatchWebSocket.class);
   static final short GOING_AWAY = 1001;
+  static final short MESSAGE_TOO_BIG = 1009;
 
   private final WatchHub hub;
   private final Vertx vertx;
@@ -44,6 +47,8 @@ final class WatchWebSocket implements WatchSession.Transport {
   private final ServerWebSocket socket;
   private final WatchCaller caller;
   private WatchSession session;
+  /** The message whose frames are arriving. */
+  private Buffer message;
   private long pingTimer = -1;
 
   WatchWebSocket(WatchHub hub, Vertx vertx, Context context, ServerWebSocket socket, WatchCaller caller) {
@@ -61,12 +66,17 @@ final class WatchWebSocket implements WatchSession.Transport {
       socket.close(GOING_AWAY, e.getMessage());
       return;
     }
-    socket.textMessageHandler(text -> onMessage(Buffer.buffer(text).getBytes()));
-    socket.binaryMessageHandler(bytes -> onMessage(bytes.getBytes()));
+    socket.frameHandler(this::onFrame);
     socket.drainHandler(v -> session.drain());
     socket.closeHandler(v -> stop());
     socket.exceptionHandler(t -> {
-      LOG.debug("watch WebSocket from {} failed", caller.remote(), t);
+      if (t instanceof CorruptedWebSocketFrameException corrupted && !socket.isClosed()) {
+        // Netty would drop the connection without a word: say why with a close frame (1009 for a message
+        // over the size limit, 1002 for a protocol error)
+        socket.close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+      } else {
+        LOG.debug("watch WebSocket from {} failed", caller.remote(), t);
+      }
       stop();
     });
     if (hub.settings().pings()) {
@@ -75,6 +85,29 @@ final class WatchWebSocket implements WatchSession.Transport {
           socket.writePing(Buffer.buffer());
         }
       });
+    }
+  }
+
+  /**
+   * Joins a message's frames here rather than in Vert.x, whose aggregator reports an oversized message as an
+   * exception and leaves the socket open; a message over the limit gets a 1009 close frame.
+   */
+  private void onFrame(WebSocketFrame frame) {
+    if (frame.isText() || frame.isBinary()) {
+      message = Buffer.buffer();
+    } else if (!frame.isContinuation() || message == null) {
+      return; // ping, pong and close are Vert.x's; a stray continuation is ignored
+    }
+    message.appendBuffer(frame.binaryData());
+    if (message.length() > hub.settings().maxRequestBytes()) {
+      message = null;
+      socket.close(MESSAGE_TOO_BIG, "message too big");
+      return;
+    }
+    if (frame.isFinal()) {
+      byte[] bytes = message.getBytes();
+      message = null;
+      onMessage(bytes);
     }
   }
 

@@ -200,6 +200,32 @@ class CliTest {
   }
 
   @Test
+  void watchFlagsTakeGoDurations(@TempDir Path dir) throws IOException {
+    ServerConfig defaults = run(Map.of());
+    assertEquals(java.time.Duration.ofMinutes(10), defaults.watchProgressNotifyInterval());
+    assertEquals(java.time.Duration.ofSeconds(30), defaults.wsPingInterval());
+    assertEquals(10000, defaults.wsMaxWatchers());
+
+    ServerConfig c = run(Map.of("ETCD_WS_PING_INTERVAL", "1m30s"),
+        "--experimental-watch-progress-notify-interval=1.5s", "--ws-max-watchers", "3");
+    assertEquals(java.time.Duration.ofMillis(1500), c.watchProgressNotifyInterval());
+    assertEquals(java.time.Duration.ofSeconds(90), c.wsPingInterval());
+    assertEquals(3, c.wsMaxWatchers());
+    assertEquals(java.time.Duration.ofNanos(-250_000), run(Map.of(), "--ws-ping-interval=-250us").wsPingInterval());
+    assertEquals(java.time.Duration.ZERO, run(Map.of(), "--ws-ping-interval=0").wsPingInterval());
+
+    assertEquals(2, exit(Map.of(), "--ws-ping-interval=30"));
+    assertTrue(stderr().contains("invalid value \"30\" for flag -ws-ping-interval: parse error"), stderr());
+
+    // in etcd's YAML file a duration is a number of nanoseconds (Go's time.Duration in its config struct)
+    Path file = dir.resolve("etcd.yaml");
+    Files.writeString(file, "experimental-watch-progress-notify-interval: 5000000000\nws-ping-interval: 2s\n");
+    ServerConfig fromFile = run(Map.of(), "--config-file", file.toString());
+    assertEquals(java.time.Duration.ofSeconds(5), fromFile.watchProgressNotifyInterval());
+    assertEquals(java.time.Duration.ofSeconds(2), fromFile.wsPingInterval());
+  }
+
+  @Test
   void helpListsTheFlagsAndExits0() {
     assertEquals(0, exit(Map.of(), "--help"));
     String usage = out.toString(StandardCharsets.UTF_8);

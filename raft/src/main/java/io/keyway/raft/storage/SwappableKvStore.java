@@ -15,6 +15,7 @@ import io.keyway.api.etcdserverpb.TxnRequest;
 import io.keyway.api.etcdserverpb.TxnResponse;
 import io.keyway.store.ChangeListener;
 import io.keyway.store.LeaseHooks;
+import io.keyway.store.KvHash;
 import io.keyway.store.LeaseRecord;
 import io.keyway.store.LeaseStore;
 import io.keyway.store.RevisionChanges;
@@ -192,6 +193,34 @@ public final class SwappableKvStore implements LeaseStore {
       current.checkpoint(target);
       return null;
     });
+  }
+
+  @Override
+  public KvHash hashKv(long revision) throws EtcdException {
+    return read(() -> current.hashKv(revision));
+  }
+
+  @Override
+  public long hash() {
+    return read(() -> current.hash());
+  }
+
+  @Override
+  public void defragment() {
+    read(() -> {
+      current.defragment();
+      return null;
+    });
+  }
+
+  @Override
+  public byte[] record(String name) {
+    return read(() -> current.record(name));
+  }
+
+  @Override
+  public boolean putRecord(long index, int part, String name, byte[] value) {
+    return read(() -> current.putRecord(index, part, name, value));
   }
 
   @Override
