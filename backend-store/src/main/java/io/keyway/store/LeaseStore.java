@@ -32,6 +32,14 @@ public interface LeaseStore extends KvStore {
   boolean grantLease(long index, int part, LeaseRecord lease);
 
   /**
+   * Overwrites the records of existing leases (a lease checkpoint: their remaining TTL changed), all in one
+   * atomic write with the applied position {@code (index, part)}.
+   *
+   * @return false when the position was applied already (a replay): nothing was written
+   */
+  boolean putLeases(long index, int part, Collection<LeaseRecord> leases);
+
+  /**
    * Deletes those of {@code keys} that exist (one revision, as {@link #deleteKeys}) and removes the record of
    * lease {@code leaseId}, in one atomic write with the applied position. Change listeners see the
    * deletions; lease hooks see each key detached.

@@ -458,6 +458,11 @@ public final class RocksKvStore implements LeaseStore {
 
   @Override
   public boolean grantLease(long index, int part, LeaseRecord lease) {
+    return putLeases(index, part, List.of(lease));
+  }
+
+  @Override
+  public boolean putLeases(long index, int part, Collection<LeaseRecord> leases) {
     Position pos = new Position(index, part);
     Lock open = openLock.readLock();
     open.lock();
@@ -470,7 +475,9 @@ public final class RocksKvStore implements LeaseStore {
           return false;
         }
         try (WriteBatch batch = new WriteBatch()) {
-          backend.putLease(batch, lease.key(), lease.value());
+          for (LeaseRecord lease : leases) {
+            backend.putLease(batch, lease.key(), lease.value());
+          }
           backend.putMeta(batch, META_APPLIED, positionBytes(pos));
           write(batch);
         }

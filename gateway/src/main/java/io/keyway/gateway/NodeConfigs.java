@@ -24,6 +24,9 @@ final class NodeConfigs {
         .maxRequestBytes(c.maxRequestBytes())
         .maxTxnOps(c.maxTxnOps())
         .snapshotCount(c.snapshotCount())
+        .leaseCheckpoint(c.leaseCheckpoint())
+        .leaseCheckpointPersist(c.leaseCheckpointPersist())
+        .leaseCheckpointIntervalMs(c.leaseCheckpointInterval().toMillis())
         .build();
   }
 

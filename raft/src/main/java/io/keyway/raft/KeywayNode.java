@@ -16,6 +16,7 @@ import io.keyway.api.etcdserverpb.HashKVRequest;
 import io.keyway.api.etcdserverpb.HashKVResponse;
 import io.keyway.api.etcdserverpb.HashRequest;
 import io.keyway.api.etcdserverpb.HashResponse;
+import io.keyway.api.etcdserverpb.LeaseCheckpoint;
 import io.keyway.api.etcdserverpb.LeaseGrantRequest;
 import io.keyway.api.etcdserverpb.LeaseGrantResponse;
 import io.keyway.api.etcdserverpb.LeaseKeepAliveResponse;
@@ -37,6 +38,7 @@ import io.keyway.api.raftpb.RaftRequest;
 import io.keyway.raft.cluster.ClusterIdentity;
 import io.keyway.raft.cluster.ClusterIds;
 import io.keyway.raft.cluster.MemberInfo;
+import io.keyway.raft.lease.LeaseCheckpoints;
 import io.keyway.raft.lease.LeaseExpiry;
 import io.keyway.raft.lease.LeaseQueries;
 import io.keyway.raft.lease.LeaseService;
@@ -115,6 +117,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
   private volatile LeaseService leases;
   private volatile MaintenanceService maintenance;
   private LeaseExpiry leaseExpiry;
+  private LeaseCheckpoints leaseCheckpoints;
   private volatile List<String> clientUrls;
 
   private KeywayNode(NodeConfig config, ClusterIdentity identity, SwappableKvStore store) {
@@ -123,6 +126,16 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
     this.store = store;
     // before Raft starts: replayed entries must find the leases the store holds
     this.lessor = Lessor.open(store, config.minLeaseTtlSeconds(), Lessor::monotonicMillis);
+    if (config.leaseCheckpoint() && !config.leaseCheckpointPersist()) {
+      LOG.warn("Detected that checkpointing is enabled without persistence. Consider enabling "
+          + "experimental-enable-lease-checkpoint-persist");
+    }
+    if (config.leaseCheckpoint()) {
+      // installed before Raft starts so the first promotion already schedules checkpoints; proposals go
+      // through the lease service once it exists (until then this member cannot have promoted anything due)
+      lessor.enableCheckpoints(this::proposeCheckpoints, config.leaseCheckpointIntervalMs(),
+          config.leaseCheckpointPersist());
+    }
     this.alarms = AlarmTable.open(store);
     this.clientUrls = config.advertiseClientUrls();
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
@@ -209,6 +222,15 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
     maintenance = new MaintenanceService(store, alarms, this::propose, this::header,
         config.memberDir().resolve("maintenance"));
     leaseExpiry = new LeaseExpiry(lessor, service::confirmLeadership, service::proposeRevoke).start();
+    if (config.leaseCheckpoint()) {
+      leaseCheckpoints = new LeaseCheckpoints(lessor, this::proposeCheckpoints).start();
+    }
+  }
+
+  private CompletableFuture<?> proposeCheckpoints(List<LeaseCheckpoint> checkpoints) {
+    LeaseService s = leaseService();
+    return s == null ? CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception())
+        : s.proposeCheckpoints(checkpoints);
   }
 
   /** The Ratis group of a cluster: one per cluster token, so members bootstrapped together find each other. */
@@ -504,6 +526,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
     proposer.stopAccepting();
     if (leaseExpiry != null) {
       leaseExpiry.close();
+    }
+    if (leaseCheckpoints != null) {
+      leaseCheckpoints.close();
     }
     if (maintenance != null) {
       maintenance.close();

@@ -30,6 +30,9 @@ public final class NodeConfig {
   private final int maxTxnOps;
   private final long snapshotCount;
   private final long requestTimeoutMs;
+  private final boolean leaseCheckpoint;
+  private final boolean leaseCheckpointPersist;
+  private final long leaseCheckpointIntervalMs;
   private final Map<String, String> raftProperties;
 
   private NodeConfig(Builder b) {
@@ -50,6 +53,9 @@ public final class NodeConfig {
     this.snapshotCount = b.snapshotCount;
     // etcd's ReqTimeout: 5 s plus two election timeouts
     this.requestTimeoutMs = b.requestTimeoutMs > 0 ? b.requestTimeoutMs : 5000 + 2 * electionTimeoutMs;
+    this.leaseCheckpoint = b.leaseCheckpoint;
+    this.leaseCheckpointPersist = b.leaseCheckpointPersist;
+    this.leaseCheckpointIntervalMs = b.leaseCheckpointIntervalMs;
     this.raftProperties = Map.copyOf(b.raftProperties);
   }
 
@@ -61,7 +67,9 @@ public final class NodeConfig {
         .initialCluster(initialCluster).initialClusterState(initialClusterState)
         .initialClusterToken(initialClusterToken).heartbeatIntervalMs(heartbeatIntervalMs)
         .electionTimeoutMs(electionTimeoutMs).maxRequestBytes(maxRequestBytes).maxTxnOps(maxTxnOps)
-        .snapshotCount(snapshotCount).requestTimeoutMs(requestTimeoutMs).raftProperties(raftProperties);
+        .snapshotCount(snapshotCount).requestTimeoutMs(requestTimeoutMs).leaseCheckpoint(leaseCheckpoint)
+        .leaseCheckpointPersist(leaseCheckpointPersist).leaseCheckpointIntervalMs(leaseCheckpointIntervalMs)
+        .raftProperties(raftProperties);
   }
 
   public String name() { return name; }
@@ -110,6 +118,21 @@ public final class NodeConfig {
   /** How long a proposal or linearizable read may wait before failing with "request timed out". */
   public long requestTimeoutMs() { return requestTimeoutMs; }
 
+  /**
+   * etcd's {@code --experimental-enable-lease-checkpoint}: the leader replicates leases' remaining TTLs, so a
+   * new leader does not restart them from their full TTL.
+   */
+  public boolean leaseCheckpoint() { return leaseCheckpoint; }
+
+  /**
+   * etcd's {@code --experimental-enable-lease-checkpoint-persist}: applied checkpoints are also written to the
+   * lease records, so they survive a restart. Requires {@link #leaseCheckpoint()}.
+   */
+  public boolean leaseCheckpointPersist() { return leaseCheckpointPersist; }
+
+  /** etcd's {@code --experimental-lease-checkpoint-interval} in milliseconds; 0 = etcd's default of 5 minutes. */
+  public long leaseCheckpointIntervalMs() { return leaseCheckpointIntervalMs; }
+
   public Map<String, String> raftProperties() { return raftProperties; }
 
   public Path memberDir() { return dataDir.resolve("member"); }
@@ -125,7 +148,8 @@ public final class NodeConfig {
         + ", initialClusterState=" + initialClusterState + ", initialClusterToken=" + initialClusterToken
         + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", electionTimeoutMs=" + electionTimeoutMs
         + ", maxRequestBytes=" + maxRequestBytes + ", maxTxnOps=" + maxTxnOps + ", snapshotCount=" + snapshotCount
-        + "}";
+        + ", leaseCheckpoint=" + leaseCheckpoint + ", leaseCheckpointPersist=" + leaseCheckpointPersist
+        + ", leaseCheckpointIntervalMs=" + leaseCheckpointIntervalMs + "}";
   }
 
   public static final class Builder {
@@ -143,6 +167,9 @@ public final class NodeConfig {
     private int maxTxnOps = 128;
     private long snapshotCount = 100_000;
     private long requestTimeoutMs;
+    private boolean leaseCheckpoint;
+    private boolean leaseCheckpointPersist;
+    private long leaseCheckpointIntervalMs;
     private Map<String, String> raftProperties = Map.of();
 
     private Builder() {}
@@ -176,6 +203,13 @@ public final class NodeConfig {
     /** 0 = etcd's default (5 s + 2 election timeouts). */
     public Builder requestTimeoutMs(long v) { this.requestTimeoutMs = v; return this; }
 
+    public Builder leaseCheckpoint(boolean v) { this.leaseCheckpoint = v; return this; }
+
+    public Builder leaseCheckpointPersist(boolean v) { this.leaseCheckpointPersist = v; return this; }
+
+    /** 0 = etcd's default (5 minutes). */
+    public Builder leaseCheckpointIntervalMs(long v) { this.leaseCheckpointIntervalMs = v; return this; }
+
     public Builder raftProperties(Map<String, String> v) { this.raftProperties = v; return this; }
 
     public NodeConfig build() {
@@ -195,6 +229,14 @@ public final class NodeConfig {
       }
       if (maxRequestBytes <= 0 || maxTxnOps <= 0 || snapshotCount <= 0) {
         throw new IllegalArgumentException("--max-request-bytes, --max-txn-ops and --snapshot-count must be positive");
+      }
+      if (leaseCheckpointPersist && !leaseCheckpoint) {
+        // etcd's message, from its config validation
+        throw new IllegalArgumentException(
+            "setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint");
+      }
+      if (leaseCheckpointIntervalMs < 0) {
+        throw new IllegalArgumentException("--experimental-lease-checkpoint-interval must not be negative");
       }
       if (listenPeerUrls.isEmpty() || initialAdvertisePeerUrls.isEmpty()) {
         throw new IllegalArgumentException("peer URLs must not be empty");

@@ -24,11 +24,38 @@ final class Lease {
   private volatile long expiry = FOREVER;
   /** When an expired lease may be proposed for revocation again, should the last proposal have been lost. */
   private volatile long nextRevokeAttempt;
+  /**
+   * Replicated: the last checkpointed remaining TTL in seconds (etcd's remainingTTL), 0 when unset. Changed
+   * only on the apply thread (checkpoint entries), read when a clock starts.
+   */
+  private volatile long remainingTtl;
+  /** Leader only: when this lease's remaining TTL is due to be checkpointed; {@link #FOREVER} when not scheduled. */
+  private volatile long nextCheckpoint = FOREVER;
 
   Lease(long id, long ttl) {
+    this(id, ttl, 0);
+  }
+
+  Lease(long id, long ttl, long remainingTtl) {
     this.id = id;
     this.ttl = ttl;
+    this.remainingTtl = remainingTtl;
   }
+
+  long remainingTtl() { return remainingTtl; }
+
+  void checkpointed(long remaining) { this.remainingTtl = remaining; }
+
+  /** What a (re)started clock runs for, in seconds: the checkpointed remaining TTL if any, else the TTL. */
+  long clockTtl() {
+    long remaining = remainingTtl;
+    return remaining > 0 ? remaining : ttl;
+  }
+
+  long nextCheckpoint() { return nextCheckpoint; }
+
+  /** Caller holds the lessor's clock lock. */
+  void checkpointAt(long at) { this.nextCheckpoint = at; }
 
   long expiry() { return expiry; }
 

@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
 import io.keyway.api.etcdserverpb.DeleteRangeResponse;
+import io.keyway.api.etcdserverpb.LeaseCheckpoint;
+import io.keyway.api.etcdserverpb.LeaseCheckpointResponse;
 import io.keyway.api.etcdserverpb.LeaseGrantRequest;
 import io.keyway.api.etcdserverpb.LeaseGrantResponse;
 import io.keyway.api.etcdserverpb.LeaseRevokeRequest;
@@ -38,6 +40,15 @@ import org.slf4j.LoggerFactory;
  * expire anything. The leader's expiry loop asks {@link #expired} for leases past their time and proposes
  * their revocation through Raft; {@link #renew} (keep-alive) restarts a clock without Raft.
  *
+ * <p><b>Checkpoints</b> (etcd's {@code --experimental-enable-lease-checkpoint}), once
+ * {@link #enableCheckpoints enabled}: the primary schedules each lease whose clock runs longer than the
+ * checkpoint interval for a checkpoint one interval later; {@link #dueCheckpoints} yields the due ones with
+ * their remaining TTL (rounded up to seconds) for the caller to propose through Raft, and {@link #checkpoint}
+ * applies them on every member: the remaining TTL becomes replicated state (persisted with the lease record
+ * when checkpoints persist) that the next {@link #promote} starts the clock from instead of the full TTL. A
+ * keep-alive of a checkpointed lease first clears its checkpoint through Raft, so a renewed lease is not cut
+ * short by a later leader.
+ *
  * <p>Thread-safety: lease lookups are lock-free; clock changes are serialised on this object.
  */
 public final class Lessor implements LeaseHooks {
@@ -49,6 +60,8 @@ public final class Lessor implements LeaseHooks {
   static final long FOREVER_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
   /** etcd's expiredLeaseRetryInterval: an expired lease still present this long after its revoke was proposed is proposed again. */
   static final long REVOKE_RETRY_MILLIS = 3_000;
+  /** etcd's defaultLeaseCheckpointInterval. */
+  public static final long DEFAULT_CHECKPOINT_INTERVAL_MILLIS = 5 * 60_000L;
 
   private final LeaseStore store;
   private final long minTtlSeconds;
@@ -57,6 +70,11 @@ public final class Lessor implements LeaseHooks {
   private volatile boolean primary;
   /** Completed when this member stops being primary; renewals waiting on an expired lease give up then. */
   private CompletableFuture<Void> demoted = new CompletableFuture<>();
+  /** Null while checkpointing is disabled on this member (etcd: no checkpointer set). */
+  private volatile Checkpointer checkpointer;
+  private volatile long checkpointIntervalMillis = DEFAULT_CHECKPOINT_INTERVAL_MILLIS;
+  /** Whether applied checkpoints are written to the lease records (etcd's checkpointPersist). */
+  private volatile boolean persistCheckpoints;
 
   /**
    * @param minTtlSeconds etcd's minLeaseTTL: shorter TTLs are raised to it when granted
@@ -87,8 +105,31 @@ public final class Lessor implements LeaseHooks {
 
   private void load() {
     for (LeaseRecord r : store.leases()) {
-      leases.put(r.id(), new Lease(r.id(), r.ttl()));
+      leases.put(r.id(), new Lease(r.id(), r.ttl(), r.remainingTtl()));
     }
+  }
+
+  /**
+   * Enables lease checkpointing on this member (etcd's SetCheckpointer). Call before the member can be
+   * promoted.
+   *
+   * @param intervalMillis how long after a lease's clock starts (or its last checkpoint) it is checkpointed;
+   *                       0 or less means etcd's default of 5 minutes
+   * @param persist        whether applied checkpoints are persisted with the lease records, so they survive a
+   *                       restart of every member (etcd's {@code --experimental-enable-lease-checkpoint-persist})
+   */
+  public synchronized void enableCheckpoints(Checkpointer checkpointer, long intervalMillis, boolean persist) {
+    this.checkpointIntervalMillis = intervalMillis > 0 ? intervalMillis : DEFAULT_CHECKPOINT_INTERVAL_MILLIS;
+    this.persistCheckpoints = persist;
+    this.checkpointer = checkpointer;
+  }
+
+  /**
+   * Whether applied checkpoints are persisted. Also settable alone: applying a checkpoint entry does not need
+   * this member to propose any.
+   */
+  public void persistCheckpoints(boolean persist) {
+    this.persistCheckpoints = persist;
   }
 
   public long minTtlSeconds() { return minTtlSeconds; }
@@ -120,7 +161,9 @@ public final class Lessor implements LeaseHooks {
     Lease lease = new Lease(id, ttl);
     synchronized (this) {
       if (primary) {
-        lease.expireAt(clock.getAsLong() + ttl * 1000);
+        long now = clock.getAsLong();
+        lease.expireAt(now + ttl * 1000);
+        scheduleCheckpoint(lease, now);
       }
       leases.put(id, lease);
     }
@@ -151,6 +194,49 @@ public final class Lessor implements LeaseHooks {
     leases.remove(id, lease);
     lease.revoked.complete(null);
     return LeaseRevokeResponse.newBuilder().setHeader(KvOps.header(deleted.getHeader().getRevision())).build();
+  }
+
+  /**
+   * Applies checkpoints (etcd's {@code lessor.Checkpoint} for each): records each known lease's remaining TTL,
+   * which the next promotion starts its clock from (0 clears it). Running clocks are left alone. Unknown
+   * leases are skipped. Persisted with the applied position when checkpoints persist; otherwise only the
+   * position is.
+   */
+  public LeaseCheckpointResponse checkpoint(long index, int part, List<LeaseCheckpoint> checkpoints) {
+    LeaseCheckpointResponse done = LeaseCheckpointResponse.newBuilder().setHeader(KvOps.header(store.revision()))
+        .build();
+    if (store.isApplied(index, part)) {
+      return done; // a replay
+    }
+    Map<Long, Long> remaining = new java.util.LinkedHashMap<>();
+    List<LeaseRecord> records = new ArrayList<>();
+    for (LeaseCheckpoint c : checkpoints) {
+      Lease lease = leases.get(c.getID());
+      if (lease != null) {
+        remaining.put(lease.id, c.getRemainingTTL());
+      }
+    }
+    if (persistCheckpoints && !remaining.isEmpty()) {
+      remaining.forEach((id, ttl) -> records.add(new LeaseRecord(id, leases.get(id).ttl, ttl)));
+      if (!store.putLeases(index, part, records)) {
+        return done;
+      }
+    } else {
+      store.markApplied(index, part);
+    }
+    synchronized (this) {
+      long now = clock.getAsLong();
+      remaining.forEach((id, ttl) -> {
+        Lease lease = leases.get(id);
+        if (lease != null) {
+          lease.checkpointed(ttl);
+          if (primary) {
+            scheduleCheckpoint(lease, now);
+          }
+        }
+      });
+    }
+    return done;
   }
 
   /** A failed request is still the entry's result: its position is recorded so a replay does not redo it. */
@@ -193,12 +279,14 @@ public final class Lessor implements LeaseHooks {
     leases.clear();
     long now = clock.getAsLong();
     for (LeaseRecord r : store.leases()) {
-      Lease lease = new Lease(r.id(), r.ttl());
+      Lease lease = new Lease(r.id(), r.ttl(), r.remainingTtl());
       Lease old = before.remove(r.id());
       if (old != null && old.ttl == r.ttl()) {
         lease.expireAt(old.expiry());
+        lease.checkpointAt(old.nextCheckpoint());
       } else if (primary) {
-        lease.expireAt(now + r.ttl() * 1000);
+        lease.expireAt(now + lease.clockTtl() * 1000);
+        scheduleCheckpoint(lease, now);
       }
       leases.put(r.id(), lease);
     }
@@ -214,12 +302,14 @@ public final class Lessor implements LeaseHooks {
 
   /**
    * This member became the leader and applied everything of earlier terms (etcd's {@code Promote}): every
-   * lease expires {@code extendMillis} plus its TTL from now.
+   * lease expires {@code extendMillis} plus its TTL from now, or plus its checkpointed remaining TTL if it has
+   * one.
    */
   public synchronized void promote(long extendMillis) {
     long now = clock.getAsLong();
     for (Lease lease : leases.values()) {
-      lease.expireAt(now + extendMillis + lease.ttl * 1000);
+      lease.expireAt(now + extendMillis + lease.clockTtl() * 1000);
+      scheduleCheckpoint(lease, now);
     }
     if (!primary) {
       demoted = new CompletableFuture<>();
@@ -236,6 +326,7 @@ public final class Lessor implements LeaseHooks {
     primary = false;
     for (Lease lease : leases.values()) {
       lease.expireAt(Lease.FOREVER);
+      lease.checkpointAt(Lease.FOREVER);
     }
     demoted.complete(null);
     LOG.info("lessor demoted: lease clocks stopped");
@@ -247,10 +338,14 @@ public final class Lessor implements LeaseHooks {
    * {@link EtcdError#LEASE_NOT_FOUND} for an unknown lease. A lease that already expired is waiting for its
    * revocation: the answer waits for it too (then "not found"), or fails with NOT_LEADER if leadership is
    * lost first, so a renewal never resurrects a lease whose revoke is on its way.
+   *
+   * <p>With checkpointing enabled, a lease with a checkpointed remaining TTL has it cleared through Raft first
+   * (as etcd does), so that a later leader starts it from its full TTL; the renewal fails if that fails.
    */
   public CompletableFuture<Long> renew(long id) {
     Lease lease;
     CompletableFuture<Void> demotion;
+    Checkpointer cp = checkpointer;
     synchronized (this) {
       if (!primary) {
         return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
@@ -261,15 +356,96 @@ public final class Lessor implements LeaseHooks {
       }
       long now = clock.getAsLong();
       if (!lease.expiredAt(now)) {
-        lease.expireAt(now + lease.ttl * 1000);
-        return CompletableFuture.completedFuture(lease.ttl);
+        if (cp == null || lease.remainingTtl() == 0) {
+          // without a checkpointer a remaining TTL (from another leader's entries) is not cleared, and etcd's
+          // refresh then starts the clock from it
+          lease.expireAt(now + lease.clockTtl() * 1000);
+          return CompletableFuture.completedFuture(lease.ttl);
+        }
+        demotion = null;
+      } else {
+        demotion = demoted;
       }
-      demotion = demoted;
+    }
+    if (demotion == null) {
+      // proposed outside the lock: the checkpoint's apply takes it
+      return cp.checkpoint(List.of(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(0).build()))
+          .thenApply(applied -> refresh(id));
     }
     Lease expired = lease;
     return CompletableFuture.anyOf(expired.revoked, demotion).thenApply(any -> {
       throw (expired.revoked.isDone() ? EtcdError.LEASE_NOT_FOUND : EtcdError.NOT_LEADER).exception();
     });
+  }
+
+  /** The second half of a renewal whose checkpoint had to be cleared: the lease may be gone meanwhile. */
+  private synchronized long refresh(long id) {
+    Lease lease = leases.get(id);
+    if (lease == null) {
+      throw EtcdError.LEASE_NOT_FOUND.exception();
+    }
+    if (!primary) {
+      throw EtcdError.NOT_LEADER.exception();
+    }
+    lease.expireAt(clock.getAsLong() + lease.clockTtl() * 1000);
+    return lease.ttl;
+  }
+
+  /**
+   * etcd's scheduleCheckpointIfNeeded: with checkpointing enabled, a lease whose clock runs longer than the
+   * interval (in whole seconds, as etcd compares) is checkpointed one interval from now. Caller holds this
+   * object's lock and is primary.
+   */
+  private void scheduleCheckpoint(Lease lease, long now) {
+    if (checkpointer == null) {
+      return;
+    }
+    long interval = checkpointIntervalMillis;
+    if (lease.clockTtl() > interval / 1000) {
+      lease.checkpointAt(now + interval);
+    }
+  }
+
+  /**
+   * Up to {@code limit} due checkpoints, earliest first (etcd's findDueScheduledCheckpoints): each lease's
+   * remaining time rounded up to seconds, skipping leases already expired and leases whose remaining TTL
+   * equals their TTL (just renewed; those are looked at again one interval later). A lease yielded here is
+   * scheduled again when its checkpoint is applied. Empty unless primary with checkpointing enabled.
+   */
+  public synchronized List<LeaseCheckpoint> dueCheckpoints(int limit) {
+    if (!primary || checkpointer == null) {
+      return List.of();
+    }
+    long now = clock.getAsLong();
+    List<Lease> due = new ArrayList<>();
+    for (Lease lease : leases.values()) {
+      if (lease.nextCheckpoint() != Lease.FOREVER && lease.nextCheckpoint() - now <= 0) {
+        due.add(lease);
+      }
+    }
+    due.sort(Comparator.comparingLong(Lease::nextCheckpoint).thenComparingLong(l -> l.id));
+    List<LeaseCheckpoint> out = new ArrayList<>();
+    for (Lease lease : due) {
+      if (out.size() >= limit) {
+        break;
+      }
+      lease.checkpointAt(Lease.FOREVER);
+      if (lease.expiredAt(now)) {
+        continue;
+      }
+      long remaining = (lease.remainingMillis(now) + 999) / 1000;
+      if (remaining >= lease.ttl) {
+        scheduleCheckpoint(lease, now);
+        continue;
+      }
+      out.add(LeaseCheckpoint.newBuilder().setID(lease.id).setRemainingTTL(remaining).build());
+    }
+    return out;
+  }
+
+  /** Whether this member proposes checkpoints (a checkpointer is installed). */
+  public boolean checkpointsEnabled() {
+    return checkpointer != null;
   }
 
   /**

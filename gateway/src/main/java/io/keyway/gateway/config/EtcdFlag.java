@@ -62,6 +62,15 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
     served("experimental-watch-progress-notify-interval", FlagKind.DURATION, "10m0s",
         "Duration of periodic watch progress notifications.");
     // Keyway's own flags (etcd's WebSocket proxy has no such settings)
+    served("experimental-enable-lease-checkpoint", FlagKind.BOOL, "false",
+        "Enable leader to send regular checkpoints to other members to prevent reset of remaining TTL on leader "
+        + "change.");
+    served("experimental-enable-lease-checkpoint-persist", FlagKind.BOOL, "false",
+        "Enable persisting remainingTTL to prevent indefinite auto-renewal of long lived leases. Always enabled in "
+        + "v3.6. Should be used to ensure smooth upgrade from v3.5 clusters with this feature enabled. Requires "
+        + "experimental-enable-lease-checkpoint to be enabled.");
+    served("experimental-lease-checkpoint-interval", FlagKind.DURATION, "5m0s",
+        "Duration of time between lease checkpoints (etcd's lessor CheckpointInterval; not a flag of etcd 3.5).");
     served("ws-ping-interval", FlagKind.DURATION, "30s",
         "Keyway: interval of the server's pings on WebSocket connections (0 turns them off).");
     served("ws-max-watchers", FlagKind.UINT, "10000",
@@ -136,7 +145,6 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
     ignored("enable-grpc-gateway", FlagKind.BOOL, "true");
     ignored("experimental-initial-corrupt-check", FlagKind.BOOL, "false");
     ignored("experimental-corrupt-check-time", FlagKind.DURATION, "0s");
-    ignored("experimental-enable-lease-checkpoint", FlagKind.BOOL, "false");
     ignored("experimental-compaction-batch-limit", FlagKind.INT64, "1000");
     ignored("experimental-warning-apply-duration", FlagKind.DURATION, "100ms");
     ignored("experimental-memory-mlock", FlagKind.BOOL, "false");

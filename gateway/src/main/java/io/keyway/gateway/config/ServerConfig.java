@@ -31,7 +31,10 @@ public record ServerConfig(
     String logLevel,
     Duration watchProgressNotifyInterval,
     Duration wsPingInterval,
-    int wsMaxWatchers) {
+    int wsMaxWatchers,
+    boolean leaseCheckpoint,
+    boolean leaseCheckpointPersist,
+    Duration leaseCheckpointInterval) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -92,6 +95,17 @@ public record ServerConfig(
       throw new ConfigException("--election-timeout[" + election + "ms] is too long, and should be set less than "
           + MAX_ELECTION_MS + "ms");
     }
+    boolean leaseCheckpoint = bool(values, "experimental-enable-lease-checkpoint");
+    boolean leaseCheckpointPersist = bool(values, "experimental-enable-lease-checkpoint-persist");
+    if (leaseCheckpointPersist && !leaseCheckpoint) {
+      throw new ConfigException(
+          "setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint");
+    }
+    Duration leaseCheckpointInterval = duration(values, "experimental-lease-checkpoint-interval");
+    if (leaseCheckpointInterval.isNegative()) {
+      throw new ConfigException("--experimental-lease-checkpoint-interval must not be negative (set to "
+          + value(values, "experimental-lease-checkpoint-interval") + ")");
+    }
     String logLevel = value(values, "log-level");
     if (!LOG_LEVELS.contains(logLevel)) {
       throw new ConfigException("unknown log-level \"" + logLevel + "\"");
@@ -102,7 +116,16 @@ public record ServerConfig(
         (int) Math.min(Integer.MAX_VALUE, unsigned(values, "max-txn-ops")),
         heartbeat, election, unsigned(values, "snapshot-count"), logLevel,
         duration(values, "experimental-watch-progress-notify-interval"), duration(values, "ws-ping-interval"),
-        (int) Math.min(Integer.MAX_VALUE, unsigned(values, "ws-max-watchers")));
+        (int) Math.min(Integer.MAX_VALUE, unsigned(values, "ws-max-watchers")),
+        leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval);
+  }
+
+  private static boolean bool(Map<String, String> values, String flag) {
+    try {
+      return FlagKind.parseBool(flag, value(values, flag));
+    } catch (FlagException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   private static Duration duration(Map<String, String> values, String flag) {

@@ -2,6 +2,7 @@ package io.keyway.raft.lease;
 
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
+import io.keyway.api.etcdserverpb.LeaseCheckpoint;
 import io.keyway.api.etcdserverpb.LeaseGrantRequest;
 import io.keyway.api.etcdserverpb.LeaseGrantResponse;
 import io.keyway.api.etcdserverpb.LeaseKeepAliveResponse;
@@ -13,6 +14,7 @@ import io.keyway.api.etcdserverpb.LeaseStatus;
 import io.keyway.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.keyway.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.keyway.api.etcdserverpb.ResponseHeader;
+import io.keyway.api.raftpb.LeaseCheckpointBatch;
 import io.keyway.api.raftpb.RaftRequest;
 import io.keyway.raft.EtcdLease;
 import io.keyway.raft.propose.Proposer;
@@ -21,6 +23,7 @@ import io.keyway.raft.propose.RatisErrors;
 import io.keyway.raft.propose.ReadBarrier;
 import io.keyway.raft.propose.RequestIds;
 import io.keyway.store.lease.Lessor;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +100,20 @@ public final class LeaseService implements EtcdLease {
   public CompletableFuture<Object> proposeRevoke(long id) {
     return proposer.propose(RaftRequest.newBuilder().setId(ids.next())
         .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)).build());
+  }
+
+  /**
+   * Proposes lease checkpoints (etcd's checkpointer): only while this member still leads after a ReadIndex
+   * round, else fails with NOT_LEADER. Completes once the batch is applied.
+   */
+  public CompletableFuture<Object> proposeCheckpoints(List<LeaseCheckpoint> checkpoints) {
+    return confirmLeadership().thenCompose(leads -> {
+      if (!Boolean.TRUE.equals(leads)) {
+        throw EtcdError.NOT_LEADER.exception();
+      }
+      return proposer.propose(RaftRequest.newBuilder().setId(ids.next())
+          .setLeaseCheckpoint(LeaseCheckpointBatch.newBuilder().addAllCheckpoints(checkpoints)).build());
+    });
   }
 
   /** Completes with true when this member still leads once a ReadIndex round is through. */

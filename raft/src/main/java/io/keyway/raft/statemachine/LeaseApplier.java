@@ -5,7 +5,7 @@ import io.keyway.api.raftpb.RaftRequest;
 import io.keyway.store.lease.Lessor;
 
 /**
- * The lease part of the state machine: grants and revokes go to the lessor, which persists them with the
+ * The lease part of the state machine: grants, revokes and checkpoints go to the lessor, which persists them with the
  * applied position (a revoke deletes the lease's keys in the same write). Other requests go to {@code next}.
  */
 public final class LeaseApplier implements RequestApplier {
@@ -22,6 +22,7 @@ public final class LeaseApplier implements RequestApplier {
     return switch (request.getRequestCase()) {
       case LEASE_GRANT -> lessor.grant(index, part, request.getLeaseGrant());
       case LEASE_REVOKE -> lessor.revoke(index, part, request.getLeaseRevoke());
+      case LEASE_CHECKPOINT -> lessor.checkpoint(index, part, request.getLeaseCheckpoint().getCheckpointsList());
       default -> next.apply(index, part, request);
     };
   }

@@ -157,6 +157,11 @@ public final class SwappableKvStore implements LeaseStore {
   }
 
   @Override
+  public boolean putLeases(long index, int part, Collection<LeaseRecord> leases) {
+    return read(() -> current.putLeases(index, part, leases));
+  }
+
+  @Override
   public DeleteRangeResponse revokeLease(long index, int part, long leaseId, Collection<ByteString> keys) {
     return read(() -> current.revokeLease(index, part, leaseId, keys));
   }
