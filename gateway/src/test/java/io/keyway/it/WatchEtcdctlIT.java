@@ -110,6 +110,22 @@ class WatchEtcdctlIT {
   }
 
   @Test
+  void aCompactedStartRevisionEndsTheWatch() {
+    List<Etcdctl.Result> results = new ArrayList<>();
+    for (ServerProcess server : List.of(etcd, keyway)) {
+      Etcdctl ctl = server.etcdctl();
+      ctl.run("put", "c5/k", "1");
+      HttpJson http = server.http();
+      long rev = EtcdJson.revision(http.ok("/v3/kv/put", obj("key", b64("c5/k"), "value", b64("2"))));
+      http.ok("/v3/kv/compaction", obj("revision", Long.toString(rev)));
+      results.add(ctl.run("watch", "--rev=1", "c5/k"));
+    }
+    assertEquals(new Etcdctl.Result(5, "", "watch was canceled (etcdserver: mvcc: required revision has been "
+        + "compacted)\nError: watch is canceled by the server\n"), results.get(0), "etcd");
+    assertEquals(results.get(0), results.get(1), "keyway");
+  }
+
+  @Test
   void interactiveWatchCommands() {
     bothPrint(List.of("PUT", "c4/a", "1", "PUT", "c4/b/x", "2"), server -> {
       Etcdctl ctl = server.etcdctl();

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Watch over a WebSocket on {@code /v3/watch} (etcd-api.md §3.2), where Keyway keeps etcd's message format but
  * not its proxy's failure modes: bad frames are answered and the socket keeps working, the server pings, and
  * it ends sockets with close frames. Runs against Keyway only; the server is started with small limits so they
- * can be hit: {@code --max-request-bytes=65536 --ws-max-watchers=3 --ws-ping-interval=300ms}.
+ * can be hit: {@code --max-request-bytes=65536 --ws-max-watchers=3 --ws-ping-interval=300ms
+ * --experimental-watch-progress-notify-interval=500ms}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WatchWebSocketIT {
@@ -37,7 +38,7 @@ class WatchWebSocketIT {
   @BeforeAll
   static void startServer() {
     server = new KeywayProcess("watch-ws", "--max-request-bytes=65536", "--ws-max-watchers=" + MAX_WATCHERS,
-        "--ws-ping-interval=300ms");
+        "--ws-ping-interval=300ms", "--experimental-watch-progress-notify-interval=500ms");
     try {
       server.start();
     } catch (RuntimeException | Error e) {
@@ -183,6 +184,22 @@ class WatchWebSocketIT {
     try (WsWatch ws = WsWatch.connect(server.clientUrl(), "/v3beta/watch")) {
       ws.sendText(create("w7/k"));
       assertTrue(ws.nextResult().path("created").asBoolean());
+    }
+  }
+
+  @Test
+  @Order(8)
+  void progressNotifyFollowsTheConfiguredInterval() {
+    try (WsWatch ws = connect()) {
+      long rev = put("w8/k", "v");
+      ws.sendText(create("w8/k", "progress_notify", true, "watch_id", "4"));
+      assertEquals(4, watchId(ws.nextResult()));
+      long start = System.nanoTime();
+      JsonNode progress = ws.nextResult();
+      long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(obj("header", obj("revision", Long.toString(rev)), "watch_id", "4"),
+          EtcdJson.withoutMemberIds(progress), "an empty response for the idle watcher");
+      assertTrue(waitedMillis < 5000, "every 500 ms (+10 % jitter), not etcd's 10 minutes: " + waitedMillis);
     }
   }
 

@@ -40,6 +40,7 @@ final class WatchWebSocket implements WatchSession.Transport {
   private static final Logger LOG = LoggerFactory.getLogger(WatchWebSocket.class);
   static final short GOING_AWAY = 1001;
   static final short MESSAGE_TOO_BIG = 1009;
+  static final short INTERNAL_ERROR = 1011;
 
   private final WatchHub hub;
   private final Vertx vertx;
@@ -76,6 +77,9 @@ final class WatchWebSocket implements WatchSession.Transport {
         socket.close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
       } else {
         LOG.debug("watch WebSocket from {} failed", caller.remote(), t);
+        if (!socket.isClosed()) {
+          socket.close(INTERNAL_ERROR, "keyway: internal error"); // its watchers are gone: no silent socket
+        }
       }
       stop();
     });
