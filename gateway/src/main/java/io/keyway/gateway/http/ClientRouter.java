@@ -8,12 +8,14 @@ import io.keyway.gateway.watch.WatchRoutes;
 import io.keyway.raft.EtcdKv;
 import io.keyway.raft.EtcdLease;
 import io.keyway.raft.MemberView;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 
 /**
  * Everything on the client port that is not gRPC: etcd's HTTP/JSON gateway under {@code /v3/}, the basic
@@ -37,8 +39,9 @@ public final class ClientRouter {
   private final EtcdLease lease;
   private final WatchRoutes watch;
   private final long maxMessageSize;
+  private final Vertx vertx;
 
-  private ClientRouter(EtcdRpcs rpcs, JsonGateway gateway, HealthEndpoints health, EtcdLease lease,
+  private ClientRouter(Vertx vertx, EtcdRpcs rpcs, JsonGateway gateway, HealthEndpoints health, EtcdLease lease,
       WatchRoutes watch, long maxMessageSize) {
     this.rpcs = rpcs;
     this.gateway = gateway;
@@ -46,6 +49,7 @@ public final class ClientRouter {
     this.lease = lease;
     this.watch = watch;
     this.maxMessageSize = maxMessageSize;
+    this.vertx = vertx;
   }
 
   /**
@@ -57,7 +61,7 @@ public final class ClientRouter {
    */
   public static Router create(Vertx vertx, EtcdRpcs rpcs, EtcdKv kv, EtcdLease lease, WatchRoutes watch,
       MemberView view, long maxMessageSize, long requestTimeoutMs) {
-    ClientRouter routes = new ClientRouter(rpcs, new JsonGateway(rpcs, maxMessageSize),
+    ClientRouter routes = new ClientRouter(vertx, rpcs, new JsonGateway(rpcs, maxMessageSize),
         new HealthEndpoints(vertx, kv, view, rpcs.maintenance(), requestTimeoutMs), lease, watch, maxMessageSize);
     Router router = Router.router(vertx);
     router.route().handler(ClientRouter::cors);
@@ -76,6 +80,30 @@ public final class ClientRouter {
       return;
     }
     ctx.next();
+  }
+
+  /**
+   * etcd's WebSocket proxy wraps every {@code /v3/} route: lease keep-alive and the server streams are served
+   * over a WebSocket too (the watch one is {@link WatchRoutes}'). False when the route is not a stream.
+   */
+  private boolean upgradeStream(RoutingContext ctx, String method) {
+    boolean keepAlive = lease != null && method.equals(LeaseRpcs.KEEP_ALIVE);
+    ServerStreamRpc<?, ?> stream = keepAlive ? null : rpcs.findStream(method);
+    if (!keepAlive && stream == null) {
+      return false;
+    }
+    Context context = vertx.getOrCreateContext();
+    JsonWebSocket.Limits limits = watch != null ? watch.webSocketLimits()
+        : new JsonWebSocket.Limits(maxMessageSize, Duration.ZERO);
+    ctx.request().toWebSocket().onSuccess(socket -> {
+      JsonWebSocket ws = new JsonWebSocket(vertx, socket, limits, method);
+      if (keepAlive) {
+        new KeepAliveWebSocket(lease, context, ws).start();
+      } else {
+        new ServerStreamWebSocket(stream, context, ws).start();
+      }
+    }); // a failed handshake has already been answered (400) by Vert.x
+    return true;
   }
 
   private void dispatch(RoutingContext ctx) {
@@ -100,6 +128,9 @@ public final class ClientRouter {
           return;
         }
         gateway.handle(ctx, method);
+      } else if (ctx.request().method() == HttpMethod.GET && ctx.request().canUpgradeToWebSocket()
+          && upgradeStream(ctx, method)) {
+        return;
       } else {
         GoHttp.error(ctx.response(), 405, "Method Not Allowed");
       }

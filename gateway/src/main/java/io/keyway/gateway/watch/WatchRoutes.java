@@ -1,5 +1,6 @@
 package io.keyway.gateway.watch;
 
+import io.keyway.gateway.http.JsonWebSocket;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -21,6 +22,11 @@ public final class WatchRoutes {
   WatchRoutes(WatchHub hub, Vertx vertx) {
     this.hub = hub;
     this.vertx = vertx;
+  }
+
+  /** The frame size and ping conventions every gateway WebSocket shares with the watch one. */
+  public JsonWebSocket.Limits webSocketLimits() {
+    return WatchWebSocket.webSocketLimits(hub.settings());
   }
 
   /**

@@ -4,18 +4,13 @@ import io.keyway.api.EtcdException;
 import io.keyway.api.GrpcCode;
 import io.keyway.api.etcdserverpb.WatchRequest;
 import io.keyway.api.etcdserverpb.WatchResponse;
-import io.keyway.gateway.http.GatewayErrors;
+import io.keyway.gateway.http.JsonWebSocket;
 import io.keyway.gateway.json.GoJsonReader;
 import io.keyway.gateway.json.JsonCodec;
 import io.keyway.gateway.json.JsonDecodeException;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A watch over a WebSocket on {@code /v3/watch}, compatible with etcd's grpc-websocket-proxy: each text or
@@ -37,82 +32,35 @@ import org.slf4j.LoggerFactory;
  * A JSON value split across two messages is not joined (etcd's proxy pipes all messages into one stream).
  */
 final class WatchWebSocket implements WatchSession.Transport {
-  private static final Logger LOG = LoggerFactory.getLogger(WatchWebSocket.class);
-  static final short GOING_AWAY = 1001;
-  static final short MESSAGE_TOO_BIG = 1009;
-  static final short INTERNAL_ERROR = 1011;
-
   private final WatchHub hub;
-  private final Vertx vertx;
   private final Context context;
+  private final JsonWebSocket ws;
   private final ServerWebSocket socket;
   private final WatchCaller caller;
   private WatchSession session;
-  /** The message whose frames are arriving. */
-  private Buffer message;
-  private long pingTimer = -1;
 
   WatchWebSocket(WatchHub hub, Vertx vertx, Context context, ServerWebSocket socket, WatchCaller caller) {
     this.hub = hub;
-    this.vertx = vertx;
     this.context = context;
+    this.ws = new JsonWebSocket(vertx, socket, webSocketLimits(hub.settings()), "watch");
     this.socket = socket;
     this.caller = caller;
+  }
+
+  /** The frame size and ping conventions of every gateway WebSocket come from the watch settings. */
+  static JsonWebSocket.Limits webSocketLimits(WatchSettings settings) {
+    return new JsonWebSocket.Limits(settings.maxRequestBytes(), settings.wsPingInterval());
   }
 
   void start() {
     try {
       session = WatchSession.open(hub, context, caller, hub.settings().webSocketWatcherLimit(), this);
     } catch (EtcdException e) {
-      socket.close(GOING_AWAY, e.getMessage());
+      socket.close(JsonWebSocket.GOING_AWAY, e.getMessage());
       return;
     }
-    socket.frameHandler(this::onFrame);
     socket.drainHandler(v -> session.drain());
-    socket.closeHandler(v -> stop());
-    socket.exceptionHandler(t -> {
-      if (t instanceof CorruptedWebSocketFrameException corrupted && !socket.isClosed()) {
-        // Netty would drop the connection without a word: say why with a close frame (1009 for a message
-        // over the size limit, 1002 for a protocol error)
-        socket.close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
-      } else {
-        LOG.debug("watch WebSocket from {} failed", caller.remote(), t);
-        if (!socket.isClosed()) {
-          socket.close(INTERNAL_ERROR, "keyway: internal error"); // its watchers are gone: no silent socket
-        }
-      }
-      stop();
-    });
-    if (hub.settings().pings()) {
-      pingTimer = vertx.setPeriodic(hub.settings().wsPingInterval().toMillis(), id -> {
-        if (!socket.isClosed()) {
-          socket.writePing(Buffer.buffer());
-        }
-      });
-    }
-  }
-
-  /**
-   * Joins a message's frames here rather than in Vert.x, whose aggregator reports an oversized message as an
-   * exception and leaves the socket open; a message over the limit gets a 1009 close frame.
-   */
-  private void onFrame(WebSocketFrame frame) {
-    if (frame.isText() || frame.isBinary()) {
-      message = Buffer.buffer();
-    } else if (!frame.isContinuation() || message == null) {
-      return; // ping, pong and close are Vert.x's; a stray continuation is ignored
-    }
-    message.appendBuffer(frame.binaryData());
-    if (message.length() > hub.settings().maxRequestBytes()) {
-      message = null;
-      socket.close(MESSAGE_TOO_BIG, "message too big");
-      return;
-    }
-    if (frame.isFinal()) {
-      byte[] bytes = message.getBytes();
-      message = null;
-      onMessage(bytes);
-    }
+    ws.start(this::onMessage, session::close);
   }
 
   /** Every request in one message, in order; a bad value is reported and ends this message only. */
@@ -130,20 +78,10 @@ final class WatchWebSocket implements WatchSession.Transport {
       } catch (JsonDecodeException e) {
         // after what earlier requests produced, so the client can tell which message failed
         session.drain();
-        socket.writeTextMessage(GatewayErrors.body(GrpcCode.UNKNOWN, e.getMessage()));
+        ws.writeError(GrpcCode.UNKNOWN, e.getMessage());
         return;
       }
       session.request(request);
-    }
-  }
-
-  private void stop() {
-    if (pingTimer >= 0) {
-      vertx.cancelTimer(pingTimer);
-      pingTimer = -1;
-    }
-    if (session != null) {
-      session.close();
     }
   }
 
@@ -157,7 +95,7 @@ final class WatchWebSocket implements WatchSession.Transport {
   @Override
   public void write(WatchResponse response) {
     if (socket.isClosed()) {
-      stop();
+      session.close();
       return;
     }
     socket.writeTextMessage(WatchJson.result(response));
@@ -175,12 +113,6 @@ final class WatchWebSocket implements WatchSession.Transport {
 
   @Override
   public void terminate() {
-    if (pingTimer >= 0) {
-      vertx.cancelTimer(pingTimer);
-      pingTimer = -1;
-    }
-    if (!socket.isClosed()) {
-      socket.close(GOING_AWAY, "keyway: server stopping");
-    }
+    ws.close(JsonWebSocket.GOING_AWAY, "keyway: server stopping");
   }
 }
