@@ -159,35 +159,25 @@ public interface KvStore extends AutoCloseable {
    * @throws EtcdException COMPACTED when {@code revision} is below the compaction revision, FUTURE_REV when it
    *     is above the current revision
    */
-  default KvHash hashKv(long revision) throws EtcdException {
-    throw new UnsupportedOperationException("hashKv is not supported by " + getClass().getSimpleName());
-  }
+  KvHash hashKv(long revision) throws EtcdException;
 
   /** etcd's Hash: a CRC32C (unsigned) of the whole store's content, applied position included. A full scan. */
-  default long hash() {
-    throw new UnsupportedOperationException("hash is not supported by " + getClass().getSimpleName());
-  }
+  long hash();
 
   /** Rewrites the store's files without deleted entries (etcd's defragment). Slow: call it off event loops. */
-  default void defragment() {
-    throw new UnsupportedOperationException("defragment is not supported by " + getClass().getSimpleName());
-  }
+  void defragment();
 
   /**
    * A small replicated record of the layers above (e.g. the alarm table) by name; null when never written.
    */
-  default byte[] record(String name) {
-    throw new UnsupportedOperationException("records are not supported by " + getClass().getSimpleName());
-  }
+  byte[] record(String name);
 
   /**
    * Persists record {@code name} atomically with the applied position {@code (index, part)} (apply thread only).
    *
    * @return false when the position was applied already (a replay): nothing was written
    */
-  default boolean putRecord(long index, int part, String name, byte[] value) {
-    throw new UnsupportedOperationException("records are not supported by " + getClass().getSimpleName());
-  }
+  boolean putRecord(long index, int part, String name, byte[] value);
 
   @Override
   void close();

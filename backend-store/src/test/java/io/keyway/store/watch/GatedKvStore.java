@@ -107,5 +107,12 @@ final class GatedKvStore implements KvStore {
   @Override public void setLeaseHooks(LeaseHooks hooks) { delegate.setLeaseHooks(hooks); }
   @Override public void checkpoint(Path target) { delegate.checkpoint(target); }
   @Override public long sizeOnDisk() { return delegate.sizeOnDisk(); }
+  @Override public io.keyway.store.KvHash hashKv(long revision) { return delegate.hashKv(revision); }
+  @Override public long hash() { return delegate.hash(); }
+  @Override public void defragment() { delegate.defragment(); }
+  @Override public byte[] record(String name) { return delegate.record(name); }
+  @Override public boolean putRecord(long index, int part, String name, byte[] value) {
+    return delegate.putRecord(index, part, name, value);
+  }
   @Override public void close() { delegate.close(); }
 }
