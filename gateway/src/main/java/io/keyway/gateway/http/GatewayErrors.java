@@ -37,4 +37,33 @@ public final class GatewayErrors {
     String quoted = GoStrings.jsonString(message);
     return "{\"error\":" + quoted + ",\"code\":" + grpcCode + ",\"message\":" + quoted + "}";
   }
+
+  /**
+   * grpc-gateway v1.16's {@code handleForwardResponseStreamError}: the chunk (no trailing newline) that ends a
+   * streamed response which failed after it started.
+   */
+  public static String streamErrorChunk(int grpcCode, String message) {
+    int http = httpStatus(grpcCode);
+    return "{\"error\":{\"grpc_code\":" + grpcCode + ",\"http_code\":" + http + ",\"message\":"
+        + io.keyway.gateway.json.GoStrings.jsonString(message) + ",\"http_status\":"
+        + io.keyway.gateway.json.GoStrings.jsonString(statusText(http)) + "}}";
+  }
+
+  /** Go's http.StatusText for the statuses a gRPC code maps to. */
+  public static String statusText(int status) {
+    return switch (status) {
+      case 200 -> "OK";
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 408 -> "Request Timeout";
+      case 409 -> "Conflict";
+      case 429 -> "Too Many Requests";
+      case 501 -> "Not Implemented";
+      case 503 -> "Service Unavailable";
+      case 504 -> "Gateway Timeout";
+      default -> "Internal Server Error";
+    };
+  }
 }

@@ -3,7 +3,6 @@ package io.keyway.gateway.http;
 import io.keyway.api.GrpcCode;
 import io.keyway.api.etcdserverpb.LeaseKeepAliveRequest;
 import io.keyway.gateway.json.GoJsonReader;
-import io.keyway.gateway.json.GoStrings;
 import io.keyway.gateway.json.JsonCodec;
 import io.keyway.gateway.json.JsonDecodeException;
 import io.keyway.gateway.rpc.RpcFailure;
@@ -156,8 +155,7 @@ final class KeepAliveStream {
     done = true;
     int http = GatewayErrors.httpStatus(grpcCode);
     writeHeadersIfNeeded(http);
-    response.end("{\"error\":{\"grpc_code\":" + grpcCode + ",\"http_code\":" + http + ",\"message\":"
-        + GoStrings.jsonString(message) + ",\"http_status\":" + GoStrings.jsonString(statusText(http)) + "}}");
+    response.end(GatewayErrors.streamErrorChunk(grpcCode, message));
   }
 
   private void writeHeadersIfNeeded(int status) {
@@ -168,23 +166,5 @@ final class KeepAliveStream {
     response.headers()
         .set(GoHttp.CONTENT_TYPE, GoHttp.APPLICATION_JSON)
         .set(GRPC_METADATA_CONTENT_TYPE, APPLICATION_GRPC);
-  }
-
-  /** Go's http.StatusText for the statuses a gRPC code maps to. */
-  static String statusText(int status) {
-    return switch (status) {
-      case 200 -> "OK";
-      case 400 -> "Bad Request";
-      case 401 -> "Unauthorized";
-      case 403 -> "Forbidden";
-      case 404 -> "Not Found";
-      case 408 -> "Request Timeout";
-      case 409 -> "Conflict";
-      case 429 -> "Too Many Requests";
-      case 501 -> "Not Implemented";
-      case 503 -> "Service Unavailable";
-      case 504 -> "Gateway Timeout";
-      default -> "Internal Server Error";
-    };
   }
 }

@@ -2,7 +2,6 @@ package io.keyway.gateway.http;
 
 import com.google.protobuf.Message;
 import io.keyway.api.GrpcCode;
-import io.keyway.gateway.json.GoStrings;
 import io.keyway.gateway.json.JsonCodec;
 import io.keyway.gateway.json.JsonDecodeException;
 import io.keyway.gateway.rpc.RpcFailure;
@@ -101,9 +100,7 @@ final class ServerStreamHttp {
         done = true;
         int http = GatewayErrors.httpStatus(f.code());
         writeHeadersIfNeeded(http);
-        response.end("{\"error\":{\"grpc_code\":" + f.code() + ",\"http_code\":" + http + ",\"message\":"
-            + GoStrings.jsonString(f.message()) + ",\"http_status\":"
-            + GoStrings.jsonString(KeepAliveStream.statusText(http)) + "}}");
+        response.end(GatewayErrors.streamErrorChunk(f.code(), f.message()));
       });
     }
   }
