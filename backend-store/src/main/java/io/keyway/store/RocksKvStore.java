@@ -463,32 +463,11 @@ public final class RocksKvStore implements LeaseStore {
 
   @Override
   public boolean putLeases(long index, int part, Collection<LeaseRecord> leases) {
-    Position pos = new Position(index, part);
-    Lock open = openLock.readLock();
-    open.lock();
-    try {
-      ensureWritable();
-      Lock l = stateLock.writeLock();
-      l.lock();
-      try {
-        if (!pos.after(applied)) {
-          return false;
-        }
-        try (WriteBatch batch = new WriteBatch()) {
-          for (LeaseRecord lease : leases) {
-            backend.putLease(batch, lease.key(), lease.value());
-          }
-          backend.putMeta(batch, META_APPLIED, positionBytes(pos));
-          write(batch);
-        }
-        applied = pos;
-        return true;
-      } finally {
-        l.unlock();
+    return writeAtPosition(index, part, batch -> {
+      for (LeaseRecord lease : leases) {
+        backend.putLease(batch, lease.key(), lease.value());
       }
-    } finally {
-      open.unlock();
-    }
+    });
   }
 
   @Override
@@ -829,6 +808,16 @@ public final class RocksKvStore implements LeaseStore {
 
   @Override
   public boolean putRecord(long index, int part, String name, byte[] value) {
+    return writeAtPosition(index, part, batch -> backend.putMeta(batch, META_RECORD_PREFIX + name, value));
+  }
+
+  /**
+   * Writes what {@code fill} adds to a batch together with the applied position, unless the position was applied
+   * already (a replay). For state outside the key space: no revision, no listeners.
+   *
+   * @return false for a replay: nothing was written
+   */
+  private boolean writeAtPosition(long index, int part, java.util.function.Consumer<WriteBatch> fill) {
     Position pos = new Position(index, part);
     Lock open = openLock.readLock();
     open.lock();
@@ -841,7 +830,7 @@ public final class RocksKvStore implements LeaseStore {
           return false;
         }
         try (WriteBatch batch = new WriteBatch()) {
-          backend.putMeta(batch, META_RECORD_PREFIX + name, value);
+          fill.accept(batch);
           backend.putMeta(batch, META_APPLIED, positionBytes(pos));
           write(batch);
         }
