@@ -1,0 +1,67 @@
+package io.keyway.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node {@code etcd3} package (1.1.2, over @grpc/grpc-js), unmodified, against the Keyway executable: the
+ * script in {@code src/test/node/etcd3-client} exercises KV, txn, watch, leases, locks, elections and
+ * maintenance and exits non-zero on the first difference from etcd's behaviour (it passes against etcd 3.4 with
+ * {@code -Dkeyway.it.target=etcd}). Needs {@code node} and {@code npm} on the PATH; .ci/run installs them.
+ */
+class Etcd3NodeIT {
+
+  @Test
+  void nodeEtcd3ClientWorksUnmodified() throws Exception {
+    Path client = installClient();
+    try (ServerProcess server = ServerUnderTest.start("etcd3-node")) {
+      Result r = run(client, 180, "node", "check.js", server.clientUrl());
+      assertEquals(0, r.exitCode(), () -> "node etcd3 check failed against " + server + ":\n" + r.output());
+      for (String step : List.of("kv", "txn", "watch", "leases", "locks", "election", "maintenance")) {
+        assertTrue(r.output().contains("ok " + step + "\n"), () -> "step " + step + " did not pass:\n" + r.output());
+      }
+    }
+  }
+
+  /** Copies the script and its lock file under the build directory and installs exactly the locked packages. */
+  private static Path installClient() throws Exception {
+    Path source = Paths.get("src", "test", "node", "etcd3-client");
+    Path target = ItEnvironment.keywayJar().getParent().resolve("etcd3-client");
+    Files.createDirectories(target);
+    for (String file : List.of("package.json", "package-lock.json", "check.js")) {
+      Files.copy(source.resolve(file), target.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (!Files.isDirectory(target.resolve("node_modules").resolve("etcd3"))) {
+      Result npm = run(target, 600, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
+      assertEquals(0, npm.exitCode(), () -> "npm ci failed:\n" + npm.output());
+    }
+    return target;
+  }
+
+  private record Result(int exitCode, String output) {}
+
+  private static Result run(Path dir, long timeoutSeconds, String... command) throws IOException, InterruptedException {
+    Path log = Files.createTempFile("etcd3-node", ".log");
+    try {
+      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+        return new Result(-1, "timed out after " + timeoutSeconds + " s:\n" + Files.readString(log, StandardCharsets.UTF_8));
+      }
+      return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+}
