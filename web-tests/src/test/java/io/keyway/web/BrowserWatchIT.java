@@ -1,0 +1,185 @@
+package io.keyway.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real browser (headless Chromium) talking to the Keyway jar through nginx, the way a web page does: watches
+ * over WebSocket and over a streaming fetch of the chunked watch, and a lease kept alive over WebSocket. nginx
+ * cuts upstreams that are silent for two seconds; Keyway's WebSocket pings (every second here) keep idle
+ * watch sockets open through it.
+ */
+class BrowserWatchIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static KeywayMember keyway;
+  private static NginxFront nginx;
+  private static HeadlessChromium browser;
+
+  @BeforeAll
+  static void start() {
+    keyway = new KeywayMember("--ws-ping-interval=1s");
+    nginx = new NginxFront(keyway.url(), Duration.ofSeconds(2));
+    browser = new HeadlessChromium();
+    browser.open(nginx.origin() + "/index.html");
+    browser.await("return typeof openSocket", n -> n.asText().equals("function"), WAIT);
+  }
+
+  @AfterAll
+  static void stop() {
+    for (AutoCloseable c : new AutoCloseable[] {browser, nginx, keyway}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // keep closing the others
+        }
+      }
+    }
+  }
+
+  private static String b64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String unb64(JsonNode n) {
+    return new String(Base64.getDecoder().decode(n.asText()), StandardCharsets.UTF_8);
+  }
+
+  /** Writes straight to the member (not through the browser), as another client would. */
+  private static JsonNode post(String path, Map<String, Object> body) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(keyway.url() + path))
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return JSON.readTree(r.body());
+  }
+
+  private static void put(String key, String value) throws Exception {
+    post("/v3/kv/put", Map.of("key", b64(key), "value", b64(value)));
+  }
+
+  /** Every event in the collected {"result":...} messages, in arrival order. */
+  private static List<JsonNode> events(JsonNode messages) {
+    List<JsonNode> events = new ArrayList<>();
+    for (JsonNode m : messages) {
+      m.path("result").path("events").forEach(events::add);
+    }
+    return events;
+  }
+
+  private static boolean created(JsonNode messages) {
+    for (JsonNode m : messages) {
+      if (m.path("result").path("created").asBoolean()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void browserWatchesOverWebSocketThroughNginx() throws Exception {
+    browser.eval("openSocket('ws1', '/v3/watch', arguments[0])",
+        Map.of("create_request", Map.of("key", b64("web/"), "range_end", b64("web0"), "prev_kv", true)));
+    browser.await("return socketState('ws1').frames", BrowserWatchIT::created, WAIT);
+
+    put("web/a", "1");
+    put("web/a", "2");
+    post("/v3/kv/deleterange", Map.of("key", b64("web/a")));
+    put("webX", "outside the range");
+    put("web/b", "3");
+
+    JsonNode state = browser.await("return socketState('ws1')", s -> events(s.path("frames")).size() >= 4, WAIT);
+    List<JsonNode> events = events(state.path("frames"));
+    assertEquals(4, events.size(), state::toString);
+    assertEquals("1", unb64(events.get(0).path("kv").path("value")));
+    assertEquals("2", unb64(events.get(1).path("kv").path("value")));
+    assertEquals("1", unb64(events.get(1).path("prev_kv").path("value")));
+    assertEquals("DELETE", events.get(2).path("type").asText());
+    assertEquals("web/a", unb64(events.get(2).path("kv").path("key")));
+    assertEquals("web/b", unb64(events.get(3).path("kv").path("key")));
+    assertEquals(1, state.path("readyState").asInt(), "socket is no longer open: " + state);
+  }
+
+  @Test
+  void idleWatchSocketOutlivesTheProxyTimeoutBecauseTheServerPings() throws Exception {
+    browser.eval("openSocket('idle', '/v3/watch', arguments[0])",
+        Map.of("create_request", Map.of("key", b64("idle"))));
+    browser.await("return socketState('idle').frames", BrowserWatchIT::created, WAIT);
+
+    Thread.sleep(5_000); // more than twice nginx's proxy_read_timeout without a single watch event
+
+    put("idle", "still here");
+    JsonNode state = browser.await("return socketState('idle')", s -> !events(s.path("frames")).isEmpty()
+        || !s.path("closed").isNull(), WAIT);
+    assertTrue(state.path("closed").isNull(), () -> "nginx cut the idle socket: " + state);
+    assertEquals("still here", unb64(events(state.path("frames")).get(0).path("kv").path("value")));
+  }
+
+  @Test
+  void browserStreamsTheChunkedWatchWithFetch() throws Exception {
+    browser.eval("streamWatch('s1', arguments[0])", Map.of("create_request", Map.of("key", b64("chunked"))));
+    browser.await("return streamState('s1')", s -> created(s.path("lines")) || s.path("done").asBoolean(), WAIT);
+
+    put("chunked", "a");
+    put("chunked", "b");
+    JsonNode state = browser.await("return streamState('s1')",
+        s -> events(s.path("lines")).size() >= 2 || s.path("done").asBoolean(), WAIT);
+    assertEquals(200, state.path("status").asInt(), state::toString);
+    List<JsonNode> events = events(state.path("lines"));
+    assertEquals(List.of("a", "b"), events.stream().map(e -> unb64(e.path("kv").path("value"))).toList(),
+        state::toString);
+  }
+
+  @Test
+  void browserKeepsALeaseAliveOverWebSocket() throws Exception {
+    JsonNode granted = browser.evalAsync("callJson('/v3/lease/grant', {TTL: '20'}).then(done)");
+    assertEquals(200, granted.path("status").asInt(), granted::toString);
+    String id = granted.path("body").path("ID").asText();
+    assertEquals("20", granted.path("body").path("TTL").asText());
+
+    browser.eval("openSocket('ka', '/v3/lease/keepalive', {ID: arguments[0]})", id);
+    JsonNode state = browser.await("return socketState('ka')", s -> s.path("frames").size() >= 1, WAIT);
+    JsonNode result = state.path("frames").get(0).path("result");
+    assertEquals(id, result.path("ID").asText(), state::toString);
+    assertEquals("20", result.path("TTL").asText(), state::toString);
+
+    browser.eval("sendFrame('ka', {ID: arguments[0]})", id);
+    browser.await("return socketState('ka').frames.length", n -> n.asInt() >= 2, WAIT);
+
+    JsonNode revoked = browser.evalAsync("callJson('/v3/lease/revoke', {ID: arguments[0]}).then(done)", id);
+    assertEquals(200, revoked.path("status").asInt(), revoked::toString);
+  }
+
+  @Test
+  void badFrameGetsAnErrorAndTheSocketKeepsWorking() throws Exception {
+    browser.eval("openSocket('bad', '/v3/watch', null)");
+    browser.await("return socketState('bad').opened", JsonNode::asBoolean, WAIT);
+    browser.eval("sendFrame('bad', 'this is not json')");
+    browser.await("return socketState('bad').frames.length", n -> n.asInt() >= 1, WAIT);
+    browser.eval("sendFrame('bad', arguments[0])", Map.of("create_request", Map.of("key", b64("afterbad"))));
+    browser.await("return socketState('bad').frames", BrowserWatchIT::created, WAIT);
+    put("afterbad", "ok");
+    JsonNode state = browser.await("return socketState('bad')", s -> !events(s.path("frames")).isEmpty(), WAIT);
+    assertTrue(state.path("frames").get(0).has("error"), state::toString);
+    assertEquals("ok", unb64(events(state.path("frames")).get(0).path("kv").path("value")));
+  }
+}

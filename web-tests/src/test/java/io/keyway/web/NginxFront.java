@@ -1,0 +1,95 @@
+package io.keyway.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * nginx as users put it in front of Keyway: one origin serving the page and proxying {@code /v3/} with the
+ * WebSocket upgrade headers and response buffering off (so chunked watch lines pass through as they come).
+ */
+final class NginxFront implements AutoCloseable {
+  private static final List<String> SITE = List.of("index.html", "keyway.js");
+  private static final Set<PosixFilePermission> READABLE = PosixFilePermissions.fromString("rwxr-xr-x");
+
+  final int port = LocalPorts.free();
+  private final Path prefix;
+  private final ChildProcess process;
+
+  /** @param readTimeout nginx's proxy_read_timeout: an upstream silent this long is cut off */
+  NginxFront(String upstream, Duration readTimeout) {
+    try {
+      // nginx's workers drop root to an unprivileged user: the page must be readable by anyone
+      prefix = Files.createTempDirectory("keyway-nginx", PosixFilePermissions.asFileAttribute(READABLE));
+      Path site = Files.createDirectories(prefix.resolve("site"), PosixFilePermissions.asFileAttribute(READABLE));
+      for (String file : SITE) {
+        try (InputStream in = NginxFront.class.getResourceAsStream("/site/" + file)) {
+          Files.copy(in, site.resolve(file));
+          Files.setPosixFilePermissions(site.resolve(file), READABLE);
+        }
+      }
+      Files.createDirectories(prefix.resolve("logs"));
+      Files.createDirectories(prefix.resolve("tmp"));
+      Files.writeString(prefix.resolve("nginx.conf"), config(upstream, site, readTimeout));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    process = ChildProcess.start("nginx", List.of(nginx(), "-p", prefix.toString(), "-c", "nginx.conf",
+        "-g", "daemon off;"), prefix).awaitListening(port, Duration.ofSeconds(30));
+  }
+
+  private String config(String upstream, Path site, Duration readTimeout) {
+    String tmp = prefix.resolve("tmp").toString();
+    return """
+        worker_processes 1;
+        error_log logs/error.log warn;
+        pid logs/nginx.pid;
+        events { worker_connections 256; }
+        http {
+          access_log off;
+          client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fastcgi;
+          uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
+          types { text/html html; application/javascript js; }
+          map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+          server {
+            listen 127.0.0.1:%2$d;
+            root %3$s;
+            location /v3/ {
+              proxy_pass %4$s;
+              proxy_http_version 1.1;
+              proxy_set_header Upgrade $http_upgrade;
+              proxy_set_header Connection $connection_upgrade;
+              proxy_buffering off;
+              proxy_request_buffering off;
+              proxy_read_timeout %5$ds;
+            }
+          }
+        }
+        """.formatted(tmp, port, site, upstream, Math.max(1, readTimeout.toSeconds()));
+  }
+
+  private static String nginx() {
+    for (String candidate : List.of("/usr/sbin/nginx", "/usr/bin/nginx")) {
+      if (Files.isExecutable(Path.of(candidate))) {
+        return candidate;
+      }
+    }
+    return "nginx";
+  }
+
+  String origin() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  @Override
+  public void close() {
+    process.close();
+  }
+}
