@@ -133,6 +133,8 @@ class ClusterFailoverIT {
       HttpResult write = follower.http().post("/v3/kv/put", obj("key", b64("pa/minority"), "value", b64("x")));
       assertEquals(503, write.status(), write::toString);
       assertEquals("1", get(follower, "pa/before", true), "serializable reads stay local");
+      HttpResult health = follower.http().get("/health");
+      assertEquals(503, health.status(), health::toString);
     } finally {
       leader.thaw();
       other.thaw();
