@@ -3,11 +3,13 @@ package io.keyway.gateway;
 import io.keyway.gateway.concurrency.ConcurrencyRpcs;
 import io.keyway.gateway.config.ServerConfig;
 import io.keyway.gateway.http.ClientVerticle;
+import io.keyway.gateway.rpc.ClusterRpcs;
 import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.LeaseRpcs;
 import io.keyway.gateway.rpc.MaintenanceRpcs;
 import io.keyway.gateway.watch.WatchHub;
 import io.keyway.gateway.watch.WatchSettings;
+import io.keyway.raft.EtcdCluster;
 import io.keyway.raft.EtcdKv;
 import io.keyway.raft.EtcdLease;
 import io.keyway.raft.EtcdMaintenance;
@@ -102,6 +104,9 @@ public final class KeywayServer implements AutoCloseable {
       if (view instanceof EtcdMaintenance maintenance) { // a full member offers Maintenance too
         MaintenanceRpcs.addTo(rpcs, maintenance);
       }
+      if (view instanceof EtcdCluster cluster) {
+        ClusterRpcs.addTo(rpcs, cluster);
+      }
       if (lease != null && watches != null) {
         ConcurrencyRpcs.addTo(rpcs, kv, lease, watches);
       }
@@ -116,6 +121,16 @@ public final class KeywayServer implements AutoCloseable {
     } catch (Exception | Error e) {
       vertx.close();
       throw e;
+    }
+  }
+
+  /** Once the member learns it was removed from the cluster it stops serving (as etcd's does), then {@code then}. */
+  public void onMemberRemoved(Runnable then) {
+    if (node instanceof KeywayNode member) {
+      member.onRemoved(() -> {
+        close();
+        then.run();
+      });
     }
   }
 

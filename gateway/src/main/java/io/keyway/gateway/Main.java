@@ -37,6 +37,7 @@ public final class Main {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "keyway-shutdown-hook"));
+    server.onMemberRemoved(() -> System.exit(0));
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), signal -> {
         Thread shutdown = new Thread(() -> {

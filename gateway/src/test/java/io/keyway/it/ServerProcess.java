@@ -39,6 +39,11 @@ abstract class ServerProcess implements AutoCloseable {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
   private volatile Process process;
   private Thread killOnJvmExit;
+  /** Set by {@link #joinCluster}: the member then starts as part of a multi-member cluster. */
+  private volatile ClusterFlags cluster;
+
+  /** etcd's bootstrap flags of a member of a multi-member cluster. */
+  record ClusterFlags(String initialCluster, String state, String token) {}
 
   protected ServerProcess(String memberName, List<String> extraFlags) {
     this.memberName = memberName;
@@ -89,15 +94,35 @@ abstract class ServerProcess implements AutoCloseable {
     cmd.add("--advertise-client-urls=" + clientUrl());
     cmd.add("--listen-peer-urls=" + peerUrl());
     cmd.add("--initial-advertise-peer-urls=" + peerUrl());
-    cmd.add("--initial-cluster=" + memberName + "=" + peerUrl());
-    cmd.add("--initial-cluster-state=new");
-    cmd.add("--initial-cluster-token=keyway-it-" + memberName);
+    ClusterFlags c = cluster;
+    cmd.add("--initial-cluster=" + (c == null ? memberName + "=" + peerUrl() : c.initialCluster()));
+    cmd.add("--initial-cluster-state=" + (c == null ? "new" : c.state()));
+    cmd.add("--initial-cluster-token=" + (c == null ? "keyway-it-" + memberName : c.token()));
     cmd.addAll(extraFlags);
     return cmd;
   }
 
+  /** Makes the next starts use these bootstrap flags instead of a single-member cluster. */
+  final void joinCluster(ClusterFlags flags) {
+    this.cluster = flags;
+  }
+
+  final String memberName() {
+    return memberName;
+  }
+
   /** Starts the process (again, on the same data dir and ports) and waits until it serves {@code /health}. */
   final synchronized ServerProcess start() {
+    launch();
+    awaitReady();
+    return this;
+  }
+
+  /**
+   * Starts the process without waiting for it to become healthy: a member of a multi-member cluster has no
+   * leader (and so no health) until enough of its peers run.
+   */
+  final synchronized void launch() {
     if (isAlive()) {
       throw new IllegalStateException(this + " is already running");
     }
@@ -116,11 +141,10 @@ abstract class ServerProcess implements AutoCloseable {
       killOnJvmExit = new Thread(this::destroyQuietly, "kill-" + kind() + "-" + memberName);
       Runtime.getRuntime().addShutdownHook(killOnJvmExit);
     }
-    awaitReady();
-    return this;
   }
 
-  private void awaitReady() {
+  /** Waits until the process answers {@code /health} with true. */
+  final void awaitReady() {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     HttpRequest health = HttpRequest.newBuilder(URI.create(clientUrl() + "/health"))
         .timeout(Duration.ofSeconds(2)).GET().build();
@@ -174,6 +198,30 @@ abstract class ServerProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    }
+  }
+
+  /** SIGSTOP: the process stays alive but stops answering, like a partitioned or frozen member. */
+  final void freeze() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #freeze()}. */
+  final void thaw() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        fail("kill -" + name + " " + pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
     }
   }
 

@@ -35,9 +35,32 @@ import io.keyway.api.etcdserverpb.ResponseHeader;
 import io.keyway.api.etcdserverpb.TxnRequest;
 import io.keyway.api.etcdserverpb.TxnResponse;
 import io.keyway.api.raftpb.RaftRequest;
+import io.keyway.api.etcdserverpb.MemberAddRequest;
+import io.keyway.api.etcdserverpb.MemberAddResponse;
+import io.keyway.api.etcdserverpb.MemberListRequest;
+import io.keyway.api.etcdserverpb.MemberListResponse;
+import io.keyway.api.etcdserverpb.MemberPromoteRequest;
+import io.keyway.api.etcdserverpb.MemberPromoteResponse;
+import io.keyway.api.etcdserverpb.MemberRemoveRequest;
+import io.keyway.api.etcdserverpb.MemberRemoveResponse;
+import io.keyway.api.etcdserverpb.MemberUpdateRequest;
+import io.keyway.api.etcdserverpb.MemberUpdateResponse;
+import io.keyway.api.etcdserverpb.MoveLeaderRequest;
+import io.keyway.api.etcdserverpb.MoveLeaderResponse;
+import io.keyway.api.raftpb.ClusterInfo;
+import io.keyway.api.raftpb.MemberChange;
 import io.keyway.raft.cluster.ClusterIdentity;
 import io.keyway.raft.cluster.ClusterIds;
+import io.keyway.raft.cluster.ClusterJoin;
+import io.keyway.raft.cluster.ClusterQueries;
+import io.keyway.raft.cluster.ClusterService;
+import io.keyway.raft.cluster.InitialCluster;
 import io.keyway.raft.cluster.MemberInfo;
+import io.keyway.raft.cluster.MemberTable;
+import io.keyway.raft.cluster.PeerUrls;
+import io.keyway.raft.cluster.RaftMembership;
+import io.keyway.raft.cluster.Reconciler;
+import io.keyway.raft.statemachine.MemberApplier;
 import io.keyway.raft.lease.LeaseCheckpoints;
 import io.keyway.raft.lease.LeaseExpiry;
 import io.keyway.raft.lease.LeaseQueries;
@@ -66,6 +89,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -78,6 +102,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -97,7 +122,7 @@ import org.slf4j.LoggerFactory;
  * final snapshot) and then closes the store. Writes are group-committed through Raft and complete after they are
  * applied on this member; linearizable ranges use ReadIndex; serializable ranges read the local store.
  */
-public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, MemberView, AutoCloseable {
+public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, EtcdCluster, MemberView, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KeywayNode.class);
 
   private final NodeConfig config;
@@ -119,6 +144,14 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
   private LeaseExpiry leaseExpiry;
   private LeaseCheckpoints leaseCheckpoints;
   private volatile List<String> clientUrls;
+  private final MemberTable memberTable;
+  /** The group to start Ratis with when joining an existing cluster (its peers plus this member as listener). */
+  private RaftGroup joinGroup;
+  private RaftMembership membership;
+  private volatile ClusterService cluster;
+  private Reconciler reconciler;
+  private volatile Runnable onRemoved = () -> {};
+  private volatile long removedSinceNanos;
 
   private KeywayNode(NodeConfig config, ClusterIdentity identity, SwappableKvStore store) {
     this.config = config;
@@ -137,6 +170,12 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
           config.leaseCheckpointPersist());
     }
     this.alarms = AlarmTable.open(store);
+    List<Member> bootstrap = new ArrayList<>();
+    for (MemberInfo m : identity.members()) {
+      bootstrap.add(Member.newBuilder().setID(m.id()).setName(m.name()).addAllPeerURLs(m.peerUrls())
+          .setIsLearner(m.learner()).build());
+    }
+    this.memberTable = MemberTable.open(store, bootstrap);
     this.clientUrls = config.advertiseClientUrls();
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
     this.reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -157,17 +196,27 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
   public static KeywayNode start(NodeConfig config, StoreOpener opener) throws IOException {
     Files.createDirectories(config.memberDir());
     ClusterIdentity identity = ClusterIdentity.load(config.memberDir());
-    if (identity == null) {
+    ClusterJoin.Joined joined = null;
+    if (identity == null && NodeConfig.STATE_EXISTING.equals(config.initialClusterState())) {
+      joined = join(config);
+      identity = joinedIdentity(config, joined);
+      identity.save(config.memberDir());
+    } else if (identity == null) {
       identity = ClusterIdentity.bootstrap(config.name(), config.initialCluster(), config.initialClusterToken(),
           config.initialAdvertisePeerUrls());
       identity.save(config.memberDir());
-    } else if (!identity.name().equals(config.name())) {
+    }
+    refuseForeignPeers(config, identity);
+    if (!identity.name().equals(config.name())) {
       LOG.warn("data dir {} belongs to member {}; ignoring --name {}", config.dataDir(), identity.name(),
           config.name());
     }
     StoreDirs.cleanLeftovers(config.storeDir());
     SwappableKvStore store = new SwappableKvStore(config.storeDir(), opener);
     KeywayNode node = new KeywayNode(config, identity, store);
+    if (joined != null) {
+      node.joinGroup = joinGroup(joined, identity.memberId());
+    }
     try {
       node.startRaft();
     } catch (IOException | RuntimeException e) {
@@ -194,17 +243,22 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
     boolean joining = NodeConfig.STATE_EXISTING.equals(config.initialClusterState())
         && !Files.exists(config.raftDir().resolve(groupId.getUuid().toString()));
     // a member joining an existing cluster learns the configuration from the leader
-    RaftGroup group = joining ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers);
+    RaftGroup group = joinGroup != null ? joinGroup
+        : joining ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers);
 
     // etcd promotes its lessor with an extension of one election timeout once the new leader applied its
     // first entry, and demotes it whenever this member stops leading
     LeaderEvents leaderEvents = new LeaderEvents() {
-      @Override public void leaderReady() { lessor.promote(config.electionTimeoutMs()); }
+      @Override public void leaderReady() {
+        lessor.promote(config.electionTimeoutMs());
+        completions.execute(KeywayNode.this::initMembersIfNeeded);
+      }
       @Override public void notLeader() { lessor.demote(); }
     };
     KeywayStateMachine stateMachine = new KeywayStateMachine(store,
-        new AlarmApplier(alarms, store, new LeaseApplier(lessor, new KvApplier(store))),
-        proposer, completions, leaderEvents, query -> LeaseQueries.answer(lessor, query));
+        new AlarmApplier(alarms, store, new MemberApplier(memberTable,
+            new LeaseApplier(lessor, new KvApplier(store)))),
+        proposer, completions, leaderEvents, this::answerQuery);
     server = RaftServer.newBuilder()
         .setServerId(peerId(identity.memberId()))
         .setGroup(group)
@@ -225,6 +279,183 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
     if (config.leaseCheckpoint()) {
       leaseCheckpoints = new LeaseCheckpoints(lessor, this::proposeCheckpoints).start();
     }
+    membership = new RaftMembership(raft);
+    cluster = new ClusterService(memberTable, membership, raft, server, readBarrier,
+        r -> this.<Object>propose(r), this::header, completions, identity.memberId(), identity.clusterId(),
+        identity.clusterToken(), MAX_LEARNERS, config.requestTimeoutMs());
+    reconciler = new Reconciler(server, membership, memberTable, config.electionTimeoutMs()).start();
+    memberTable.onChange(members -> reconciler.poke());
+    timers.scheduleWithFixedDelay(this::publishAndWatch, 200, 500, TimeUnit.MILLISECONDS);
+  }
+
+  /** etcd 3.4's fixed limit and 3.5's default of --experimental-max-learners. */
+  private static final int MAX_LEARNERS = 1;
+
+  private CompletableFuture<Message> answerQuery(Message query) {
+    if (ClusterQueries.isClusterQuery(query)) {
+      ClusterService c = cluster;
+      if (c == null) {
+        return CompletableFuture.failedFuture(EtcdError.NOT_CAPABLE.exception());
+      }
+      return ClusterQueries.answer(query, raft.isLeader(), c::info, c::checkOnLeader);
+    }
+    return LeaseQueries.answer(lessor, query);
+  }
+
+  private static ClusterJoin.Joined join(NodeConfig config) throws IOException {
+    List<String> own = PeerUrls.normalize(config.initialAdvertisePeerUrls());
+    LOG.info("joining an existing cluster: asking the peers in --initial-cluster for its members");
+    return ClusterJoin.fetch(InitialCluster.parse(config.initialCluster()), own, RatisSettings.client(config),
+        Math.max(30_000, 10 * config.electionTimeoutMs()));
+  }
+
+  private static ClusterIdentity joinedIdentity(NodeConfig config, ClusterJoin.Joined joined) {
+    List<String> own = PeerUrls.normalize(config.initialAdvertisePeerUrls());
+    ClusterInfo info = joined.info();
+    Member self = ClusterJoin.findSelf(info, own);
+    if (self == null) {
+      // etcd: the member must be added (etcdctl member add) before it starts with state existing
+      throw new IllegalStateException("error validating peerURLs: member with peer URLs " + own
+          + " has not been added to cluster " + ClusterIds.hex(info.getClusterId()) + " (run `etcdctl member add` "
+          + "first)");
+    }
+    List<MemberInfo> members = new ArrayList<>();
+    for (Member m : info.getMembersList()) {
+      String name = m.getID() == self.getID() ? config.name() : m.getName();
+      members.add(new MemberInfo(m.getID(), name, m.getPeerURLsList(), m.getIsLearner()));
+    }
+    return new ClusterIdentity(config.name(), self.getID(), info.getClusterId(), info.getClusterToken(), members);
+  }
+
+  /**
+   * etcd's peers refuse a member of another cluster ("cluster ID mismatch"); here a member whose
+   * --initial-cluster lists peers that serve another cluster's Raft group refuses to start.
+   */
+  private static void refuseForeignPeers(NodeConfig config, ClusterIdentity identity) {
+    RaftGroupId ours = groupId(identity.clusterToken());
+    List<String> own = PeerUrls.normalize(config.initialAdvertisePeerUrls());
+    for (Map.Entry<String, List<String>> e : InitialCluster.parse(config.initialCluster()).entrySet()) {
+      if (e.getValue().equals(own) || e.getKey().equals(config.name())) {
+        continue;
+      }
+      RaftGroupId theirs = ClusterJoin.groupServedBy(e.getValue().get(0), RatisSettings.client(config));
+      if (theirs != null && !theirs.equals(ours)) {
+        throw new IllegalStateException(EtcdError.CLUSTER_ID_MISMATCH.message() + ": member " + identity.name()
+            + " belongs to cluster " + ClusterIds.hex(identity.clusterId()) + ", but peer " + e.getKey() + " ("
+            + e.getValue().get(0) + ") serves another cluster");
+      }
+    }
+  }
+
+  /** The cluster's current Raft peers (with their roles) and this member as a listener until the leader adds it. */
+  private static RaftGroup joinGroup(ClusterJoin.Joined joined, long self) {
+    List<RaftPeer> peers = new ArrayList<>();
+    RaftPeerId selfId = peerId(self);
+    for (RaftPeer p : joined.group().getPeers()) {
+      if (!p.getId().equals(selfId)) {
+        peers.add(p);
+      }
+    }
+    ClusterInfo info = joined.info();
+    for (Member m : info.getMembersList()) {
+      if (m.getID() == self) {
+        peers.add(RaftPeer.newBuilder().setId(selfId).setAddress(PeerUrls.hostPort(m.getPeerURLs(0)))
+            .setStartupRole(RaftPeerRole.LISTENER).build());
+      }
+    }
+    return RaftGroup.valueOf(joined.group().getGroupId(), peers);
+  }
+
+  /** The first leader of a cluster writes the bootstrap members into the replicated member table. */
+  private void initMembersIfNeeded() {
+    if (closed.get() || memberTable.initialized() || !raft.isLeader()) {
+      return;
+    }
+    this.<Object>propose(RaftRequest.newBuilder().setMemberChange(memberTable.initChange()))
+        .whenComplete((r, t) -> {
+          if (t != null) {
+            LOG.info("writing the initial member list failed (the next leader retries): {}", t.toString());
+          }
+        });
+  }
+
+  private volatile boolean publishing;
+  private volatile boolean listedInTable;
+
+  /**
+   * etcd's publish: a started member announces its name and client URLs through Raft, so every member lists
+   * them. Also notices when this member was removed from the cluster (etcd then stops the member).
+   */
+  private void publishAndWatch() {
+    if (closed.get()) {
+      return;
+    }
+    try {
+      if (!memberTable.initialized()) {
+        if (raft.isLeader() && raft.info().isLeaderReady()) {
+          completions.execute(this::initMembersIfNeeded);
+        }
+        return;
+      }
+      Member self = memberTable.find(identity.memberId());
+      // a joining member applies the log from before it was added: absent from the table is only a removal
+      // once it was listed
+      if (self != null) {
+        listedInTable = true;
+      }
+      if ((self == null && listedInTable) || !raft.division().getInfo().isAlive()) {
+        watchRemoval();
+        return;
+      }
+      if (self == null) {
+        return;
+      }
+      boolean current = self.getName().equals(identity.name()) && self.getClientURLsList().equals(clientUrls);
+      if (current || publishing || !raft.leaderKnown()) {
+        return;
+      }
+      publishing = true;
+      Member attrs = Member.newBuilder().setID(identity.memberId()).setName(identity.name())
+          .addAllClientURLs(clientUrls).build();
+      this.<Object>propose(RaftRequest.newBuilder().setMemberChange(
+              MemberChange.newBuilder().setKind(MemberChange.Kind.PUBLISH).setMember(attrs)))
+          .whenComplete((r, t) -> {
+            publishing = false;
+            if (t != null) {
+              LOG.debug("publishing this member's attributes failed (will retry): {}", t.toString());
+            } else {
+              LOG.info("published local member to cluster through raft: name={} clientURLs={}", identity.name(),
+                  clientUrls);
+            }
+          });
+    } catch (RuntimeException e) {
+      LOG.warn("member publish/removal check failed: {}", e.toString());
+    }
+  }
+
+  /**
+   * A removed member stops serving, as etcd's does. A removed leader first waits (a little) until the new Raft
+   * configuration without it is in place, so the others need not wait for an election timeout.
+   */
+  private void watchRemoval() {
+    long now = System.nanoTime();
+    if (removedSinceNanos == 0) {
+      removedSinceNanos = now;
+    }
+    boolean stillVoting = membership.voters().stream()
+        .anyMatch(p -> RaftMembership.memberId(p.getId()) == identity.memberId());
+    if (raft.isLeader() && stillVoting && now - removedSinceNanos < TimeUnit.SECONDS.toNanos(10)) {
+      return;
+    }
+    LOG.warn("the member has been permanently removed from the cluster");
+    Runnable r = onRemoved;
+    onRemoved = () -> {};
+    new Thread(r, "keyway-removed").start();
+  }
+
+  /** What to do once this member was removed from the cluster (the server exits). */
+  public void onRemoved(Runnable action) {
+    this.onRemoved = action;
   }
 
   private CompletableFuture<?> proposeCheckpoints(List<LeaseCheckpoint> checkpoints) {
@@ -442,8 +673,12 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
     return leader == null ? 0 : ClusterIds.parseHex(leader.toString());
   }
 
+  /** etcd's learner flag, from the member list (a joining voter is a Ratis listener until it caught up). */
   @Override
-  public boolean isLearner() { return raft.info().isListener(); }
+  public boolean isLearner() {
+    Member self = memberTable.find(identity.memberId());
+    return self != null ? self.getIsLearner() : raft.info().isListener();
+  }
 
   /** Raft's commit index, as etcd reports it (raftIndex in Status). */
   @Override
@@ -458,21 +693,62 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
   @Override
   public long dbSize() { return store.sizeOnDisk(); }
 
+  /** The replicated member list; this member's own client URLs show before its publish is applied. */
   @Override
   public List<Member> members() {
     List<Member> out = new ArrayList<>();
-    for (MemberInfo m : identity.members()) {
-      Member.Builder b = Member.newBuilder()
-          .setID(m.id())
-          .setName(m.name())
-          .addAllPeerURLs(m.peerUrls())
-          .setIsLearner(m.learner());
-      if (m.id() == identity.memberId()) {
-        b.addAllClientURLs(clientUrls);
+    for (Member m : memberTable.members()) {
+      if (m.getID() == identity.memberId() && m.getClientURLsCount() == 0) {
+        m = m.toBuilder().setName(identity.name()).addAllClientURLs(clientUrls).build();
       }
-      out.add(b.build());
+      out.add(m);
     }
     return out;
+  }
+
+  // ---- EtcdCluster ------------------------------------------------------------------------------------------
+
+  private ClusterService clusterService() {
+    return closed.get() ? null : cluster;
+  }
+
+  @Override
+  public CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest request) {
+    ClusterService c = clusterService();
+    return c == null ? stopped() : c.memberAdd(request);
+  }
+
+  @Override
+  public CompletableFuture<MemberRemoveResponse> memberRemove(MemberRemoveRequest request) {
+    ClusterService c = clusterService();
+    return c == null ? stopped() : c.memberRemove(request);
+  }
+
+  @Override
+  public CompletableFuture<MemberUpdateResponse> memberUpdate(MemberUpdateRequest request) {
+    ClusterService c = clusterService();
+    return c == null ? stopped() : c.memberUpdate(request);
+  }
+
+  @Override
+  public CompletableFuture<MemberListResponse> memberList(MemberListRequest request) {
+    ClusterService c = clusterService();
+    if (c == null) {
+      return stopped();
+    }
+    return c.memberList(request).thenApply(r -> r.toBuilder().clearMembers().addAllMembers(members()).build());
+  }
+
+  @Override
+  public CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest request) {
+    ClusterService c = clusterService();
+    return c == null ? stopped() : c.memberPromote(request);
+  }
+
+  @Override
+  public CompletableFuture<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
+    ClusterService c = clusterService();
+    return c == null ? stopped() : c.moveLeader(request);
   }
 
   @Override
@@ -524,6 +800,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
       return;
     }
     proposer.stopAccepting();
+    if (reconciler != null) {
+      reconciler.close();
+    }
     if (leaseExpiry != null) {
       leaseExpiry.close();
     }

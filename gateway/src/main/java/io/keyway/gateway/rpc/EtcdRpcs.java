@@ -24,12 +24,15 @@ public final class EtcdRpcs {
   private final Map<String, UnaryRpc<?, ?>> byName = new LinkedHashMap<>();
   private final Map<String, ServerStreamRpc<?, ?>> streamsByName = new LinkedHashMap<>();
   private EtcdMaintenance maintenance;
+  private MemberView view;
 
   private EtcdRpcs() {}
 
   public static EtcdRpcs create(EtcdKv kv, MemberView view, List<String> advertiseClientUrls) {
     MemberStatus members = new MemberStatus(view, advertiseClientUrls);
-    return new EtcdRpcs()
+    EtcdRpcs rpcs = new EtcdRpcs();
+    rpcs.view = view;
+    return rpcs
         .add(new UnaryRpc<>("etcdserverpb.KV", "Range", RangeRequest.getDefaultInstance(), kv::range))
         .add(new UnaryRpc<>("etcdserverpb.KV", "Put", PutRequest.getDefaultInstance(), kv::put))
         .add(new UnaryRpc<>("etcdserverpb.KV", "DeleteRange", DeleteRangeRequest.getDefaultInstance(),
@@ -42,9 +45,12 @@ public final class EtcdRpcs {
             members::memberList));
   }
 
-  /** Adds or replaces an RPC; later modules (lease, auth, ...) register theirs this way. */
+  /**
+   * Adds or replaces an RPC; later modules (lease, auth, ...) register theirs this way. Every RPC is guarded as
+   * etcd's interceptor does: a learner answers only Status and serializable Range.
+   */
   public EtcdRpcs add(UnaryRpc<?, ?> rpc) {
-    byName.put(rpc.fullName(), rpc);
+    byName.put(rpc.fullName(), LearnerGuard.wrap(rpc, () -> view != null && view.isLearner()));
     return this;
   }
 

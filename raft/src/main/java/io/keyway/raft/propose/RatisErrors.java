@@ -18,6 +18,8 @@ import org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
 import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
 
 /** Translates Ratis failures into the etcd errors a client would see from etcd in the same situation. */
 public final class RatisErrors {
@@ -45,7 +47,23 @@ public final class RatisErrors {
   public static boolean retriableRead(Throwable t) {
     Throwable c = unwrap(t);
     return rejectedBeforeAppend(c) || c instanceof NotLeaderException || c instanceof ReadIndexException
-        || c instanceof LeaderSteppingDownException || c instanceof TransferLeadershipException;
+        || c instanceof LeaderSteppingDownException || c instanceof TransferLeadershipException
+        || unreachable(c);
+  }
+
+  /**
+   * The leader did not answer in time or could not be reached (it died, froze or is partitioned away): etcd's
+   * member keeps waiting until its request times out.
+   */
+  static boolean unreachable(Throwable c) {
+    if (c instanceof java.io.IOException && c.getCause() instanceof StatusRuntimeException) {
+      c = c.getCause();
+    }
+    if (c instanceof StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      return code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.UNAVAILABLE;
+    }
+    return c instanceof java.net.ConnectException || c instanceof java.nio.channels.ClosedChannelException;
   }
 
   public static EtcdException toEtcd(Throwable t) {
@@ -61,7 +79,7 @@ public final class RatisErrors {
       return EtcdError.NO_LEADER.exception();
     }
     if (c instanceof TimeoutIOException || c instanceof RaftRetryFailureException
-        || c instanceof java.util.concurrent.TimeoutException) {
+        || c instanceof java.util.concurrent.TimeoutException || unreachable(c)) {
       return EtcdError.TIMEOUT.exception();
     }
     if (c instanceof AlreadyClosedException || c instanceof GroupMismatchException
