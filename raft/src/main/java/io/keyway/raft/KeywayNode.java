@@ -42,7 +42,10 @@ import io.keyway.raft.lease.LeaseCheckpoints;
 import io.keyway.raft.lease.LeaseExpiry;
 import io.keyway.raft.lease.LeaseQueries;
 import io.keyway.raft.lease.LeaseService;
+import io.keyway.api.etcdserverpb.AlarmRequest.AlarmAction;
 import io.keyway.raft.maintenance.AlarmTable;
+import io.keyway.raft.maintenance.AutoCompactor;
+import io.keyway.raft.maintenance.BackendQuota;
 import io.keyway.raft.maintenance.MaintenanceService;
 import io.keyway.raft.maintenance.SnapshotFile;
 import io.keyway.raft.propose.Proposer;
@@ -105,6 +108,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
   private final SwappableKvStore store;
   private final Lessor lessor;
   private final AlarmTable alarms;
+  private final BackendQuota quota;
   private final ExecutorService completions;
   private final ExecutorService reads;
   private final ScheduledExecutorService timers;
@@ -118,6 +122,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
   private volatile MaintenanceService maintenance;
   private LeaseExpiry leaseExpiry;
   private LeaseCheckpoints leaseCheckpoints;
+  private AutoCompactor autoCompactor;
   private volatile List<String> clientUrls;
 
   private KeywayNode(NodeConfig config, ClusterIdentity identity, SwappableKvStore store) {
@@ -137,6 +142,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
           config.leaseCheckpointPersist());
     }
     this.alarms = AlarmTable.open(store);
+    this.quota = BackendQuota.of(config.quotaBackendBytes(), store::sizeOnDisk);
     this.clientUrls = config.advertiseClientUrls();
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
     this.reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -225,6 +231,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
     if (config.leaseCheckpoint()) {
       leaseCheckpoints = new LeaseCheckpoints(lessor, this::proposeCheckpoints).start();
     }
+    autoCompactor = AutoCompactor.start(config.autoCompactionMode(), config.autoCompactionRetention(),
+        store::revision, raft::isLeader, this::compact, config.requestTimeoutMs());
   }
 
   private CompletableFuture<?> proposeCheckpoints(List<LeaseCheckpoint> checkpoints) {
@@ -272,6 +280,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
 
   @Override
   public CompletableFuture<PutResponse> put(PutRequest request) {
+    if (overQuota(BackendQuota.cost(request))) {
+      return noSpace();
+    }
     try {
       RequestChecks.checkPut(request);
     } catch (EtcdException e) {
@@ -296,6 +307,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
   /** Read-only txns are served locally like ranges (as etcd does); the others go through the log. */
   @Override
   public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+    if (overQuota(BackendQuota.cost(request))) {
+      return noSpace();
+    }
     try {
       RequestChecks.checkTxn(request, config.maxTxnOps());
     } catch (EtcdException e) {
@@ -318,6 +332,30 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
         .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
   }
 
+  private boolean overQuota(long cost) {
+    if (closed.get()) {
+      return false; // the write fails as stopped; the store may be gone already
+    }
+    return !quota.available(cost);
+  }
+
+  /**
+   * A write that does not fit in the space quota raises NOSPACE for the whole cluster through Raft (so every
+   * member refuses writes from the same log position on) and fails; as in etcd, the check runs on the member
+   * that received the request, against its own store's size.
+   */
+  private <T> CompletableFuture<T> noSpace() {
+    AlarmRequest raise = AlarmRequest.newBuilder().setMemberID(identity.memberId())
+        .setAction(AlarmAction.ACTIVATE).setAlarm(AlarmType.NOSPACE).build();
+    if (alarms.get(AlarmType.NOSPACE).stream().anyMatch(a -> a.getMemberID() == identity.memberId())) {
+      return CompletableFuture.failedFuture(EtcdError.NO_SPACE.exception());
+    }
+    LOG.warn("backend size {} exceeds the quota of {} bytes: raising the NOSPACE alarm", store.sizeOnDisk(),
+        quota.limit());
+    return this.<Object>propose(RaftRequest.newBuilder().setAlarm(raise))
+        .handle((ignored, failure) -> { throw EtcdError.NO_SPACE.exception(); });
+  }
+
   @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> propose(RaftRequest.Builder request) {
     RaftRequest r = request.setId(requestIds.next()).build();
@@ -332,6 +370,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
 
   @Override
   public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest request) {
+    if (overQuota(BackendQuota.cost(request))) {
+      return noSpace();
+    }
     LeaseService s = leaseService();
     return s == null ? stopped() : s.grant(request);
   }
@@ -459,6 +500,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
   public long dbSize() { return store.sizeOnDisk(); }
 
   @Override
+  public long dbSizeInUse() { return store.sizeInUse(); }
+
+  @Override
   public List<Member> members() {
     List<Member> out = new ArrayList<>();
     for (MemberInfo m : identity.members()) {
@@ -529,6 +573,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
     }
     if (leaseCheckpoints != null) {
       leaseCheckpoints.close();
+    }
+    if (autoCompactor != null) {
+      autoCompactor.close();
     }
     if (maintenance != null) {
       maintenance.close();
