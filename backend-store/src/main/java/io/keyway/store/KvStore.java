@@ -147,8 +147,11 @@ public interface KvStore extends AutoCloseable {
   /** Writes a consistent, self-contained copy of the store into {@code target} (which must not exist). */
   void checkpoint(Path target);
 
-  /** Size of the store's files on disk, in bytes. */
+  /** Size of the store's data on disk, in bytes (etcd's dbSize, which its space quota is checked against). */
   long sizeOnDisk();
+
+  /** The part of {@link #sizeOnDisk} holding live data, an estimate (etcd's dbSizeInUse). */
+  long sizeInUse();
 
   // ---- maintenance ---------------------------------------------------------------------------------------
 

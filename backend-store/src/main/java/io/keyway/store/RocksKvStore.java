@@ -849,6 +849,11 @@ public final class RocksKvStore implements LeaseStore {
     return whileOpen(backend::sizeOnDisk);
   }
 
+  @Override
+  public long sizeInUse() {
+    return whileOpen(backend::sizeInUse);
+  }
+
   /** Number of keys with history in the index (live or not), for metrics and tests. */
   public int indexedKeys() {
     return whileOpen(() -> {

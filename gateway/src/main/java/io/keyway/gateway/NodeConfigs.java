@@ -27,6 +27,8 @@ final class NodeConfigs {
         .leaseCheckpoint(c.leaseCheckpoint())
         .leaseCheckpointPersist(c.leaseCheckpointPersist())
         .leaseCheckpointIntervalMs(c.leaseCheckpointInterval().toMillis())
+        .quotaBackendBytes(c.maintenance().quotaBackendBytes())
+        .autoCompaction(c.maintenance().autoCompactionMode(), c.maintenance().autoCompactionRetention())
         .build();
   }
 

@@ -8,10 +8,17 @@ import java.util.List;
 final class KeywayProcess extends ServerProcess {
 
   private final Path jar;
+  private final List<String> jvmOptions;
 
   KeywayProcess(String memberName, String... extraFlags) {
+    this(memberName, List.of(), extraFlags);
+  }
+
+  /** @param jvmOptions e.g. {@code -Dkey=value} test hooks, placed before {@code -jar} */
+  KeywayProcess(String memberName, List<String> jvmOptions, String... extraFlags) {
     super(memberName, List.of(extraFlags));
     this.jar = ItEnvironment.keywayJar();
+    this.jvmOptions = List.copyOf(jvmOptions);
   }
 
   @Override
@@ -22,6 +29,9 @@ final class KeywayProcess extends ServerProcess {
   @Override
   protected List<String> launcher() {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    return List.of(java, "-Xmx256m", "-jar", jar.toString());
+    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx256m"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", jar.toString()));
+    return cmd;
   }
 }

@@ -65,7 +65,10 @@ import io.keyway.raft.lease.LeaseCheckpoints;
 import io.keyway.raft.lease.LeaseExpiry;
 import io.keyway.raft.lease.LeaseQueries;
 import io.keyway.raft.lease.LeaseService;
+import io.keyway.api.etcdserverpb.AlarmRequest.AlarmAction;
 import io.keyway.raft.maintenance.AlarmTable;
+import io.keyway.raft.maintenance.AutoCompactor;
+import io.keyway.raft.maintenance.BackendQuota;
 import io.keyway.raft.maintenance.MaintenanceService;
 import io.keyway.raft.maintenance.SnapshotFile;
 import io.keyway.raft.propose.Proposer;
@@ -130,6 +133,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   private final SwappableKvStore store;
   private final Lessor lessor;
   private final AlarmTable alarms;
+  private final BackendQuota quota;
   private final ExecutorService completions;
   private final ExecutorService reads;
   private final ScheduledExecutorService timers;
@@ -143,6 +147,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   private volatile MaintenanceService maintenance;
   private LeaseExpiry leaseExpiry;
   private LeaseCheckpoints leaseCheckpoints;
+  private AutoCompactor autoCompactor;
   private volatile List<String> clientUrls;
   private final MemberTable memberTable;
   /** The group to start Ratis with when joining an existing cluster (its peers plus this member as listener). */
@@ -176,6 +181,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
           .setIsLearner(m.learner()).build());
     }
     this.memberTable = MemberTable.open(store, bootstrap);
+    this.quota = BackendQuota.of(config.quotaBackendBytes(), store::sizeOnDisk);
     this.clientUrls = config.advertiseClientUrls();
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
     this.reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -286,6 +292,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     reconciler = new Reconciler(server, membership, memberTable, config.electionTimeoutMs()).start();
     memberTable.onChange(members -> reconciler.poke());
     timers.scheduleWithFixedDelay(this::publishAndWatch, 200, 500, TimeUnit.MILLISECONDS);
+    autoCompactor = AutoCompactor.start(config.autoCompactionMode(), config.autoCompactionRetention(),
+        store::revision, raft::isLeader, this::compact, config.requestTimeoutMs());
   }
 
   /** etcd 3.4's fixed limit and 3.5's default of --experimental-max-learners. */
@@ -503,6 +511,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
 
   @Override
   public CompletableFuture<PutResponse> put(PutRequest request) {
+    if (overQuota(BackendQuota.cost(request))) {
+      return noSpace();
+    }
     try {
       RequestChecks.checkPut(request);
     } catch (EtcdException e) {
@@ -527,6 +538,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   /** Read-only txns are served locally like ranges (as etcd does); the others go through the log. */
   @Override
   public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+    if (overQuota(BackendQuota.cost(request))) {
+      return noSpace();
+    }
     try {
       RequestChecks.checkTxn(request, config.maxTxnOps());
     } catch (EtcdException e) {
@@ -549,6 +563,30 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
         .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
   }
 
+  private boolean overQuota(long cost) {
+    if (closed.get()) {
+      return false; // the write fails as stopped; the store may be gone already
+    }
+    return !quota.available(cost);
+  }
+
+  /**
+   * A write that does not fit in the space quota raises NOSPACE for the whole cluster through Raft (so every
+   * member refuses writes from the same log position on) and fails; as in etcd, the check runs on the member
+   * that received the request, against its own store's size.
+   */
+  private <T> CompletableFuture<T> noSpace() {
+    AlarmRequest raise = AlarmRequest.newBuilder().setMemberID(identity.memberId())
+        .setAction(AlarmAction.ACTIVATE).setAlarm(AlarmType.NOSPACE).build();
+    if (alarms.get(AlarmType.NOSPACE).stream().anyMatch(a -> a.getMemberID() == identity.memberId())) {
+      return CompletableFuture.failedFuture(EtcdError.NO_SPACE.exception());
+    }
+    LOG.warn("backend size {} exceeds the quota of {} bytes: raising the NOSPACE alarm", store.sizeOnDisk(),
+        quota.limit());
+    return this.<Object>propose(RaftRequest.newBuilder().setAlarm(raise))
+        .handle((ignored, failure) -> { throw EtcdError.NO_SPACE.exception(); });
+  }
+
   @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> propose(RaftRequest.Builder request) {
     RaftRequest r = request.setId(requestIds.next()).build();
@@ -563,6 +601,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
 
   @Override
   public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest request) {
+    if (overQuota(BackendQuota.cost(request))) {
+      return noSpace();
+    }
     LeaseService s = leaseService();
     return s == null ? stopped() : s.grant(request);
   }
@@ -695,6 +736,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
 
   /** The replicated member list; this member's own client URLs show before its publish is applied. */
   @Override
+  public long dbSizeInUse() { return store.sizeInUse(); }
+
+  @Override
   public List<Member> members() {
     List<Member> out = new ArrayList<>();
     for (Member m : memberTable.members()) {
@@ -808,6 +852,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     }
     if (leaseCheckpoints != null) {
       leaseCheckpoints.close();
+    }
+    if (autoCompactor != null) {
+      autoCompactor.close();
     }
     if (maintenance != null) {
       maintenance.close();

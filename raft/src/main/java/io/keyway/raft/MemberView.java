@@ -32,6 +32,9 @@ public interface MemberView {
   /** Bytes the backend uses on disk. */
   long dbSize();
 
+  /** The part of {@link #dbSize()} that holds live data (an estimate, etcd's dbSizeInUse). */
+  long dbSizeInUse();
+
   List<Member> members();
 
   /** Header with cluster id, member id, raft term and the current revision. */

@@ -34,6 +34,9 @@ public final class NodeConfig {
   private final boolean leaseCheckpointPersist;
   private final long leaseCheckpointIntervalMs;
   private final Map<String, String> raftProperties;
+  private final long quotaBackendBytes;
+  private final String autoCompactionMode;
+  private final java.time.Duration autoCompactionRetention;
 
   private NodeConfig(Builder b) {
     this.name = b.name;
@@ -57,6 +60,9 @@ public final class NodeConfig {
     this.leaseCheckpointPersist = b.leaseCheckpointPersist;
     this.leaseCheckpointIntervalMs = b.leaseCheckpointIntervalMs;
     this.raftProperties = Map.copyOf(b.raftProperties);
+    this.quotaBackendBytes = b.quotaBackendBytes;
+    this.autoCompactionMode = b.autoCompactionMode;
+    this.autoCompactionRetention = b.autoCompactionRetention;
   }
 
   public static Builder builder() { return new Builder(); }
@@ -69,7 +75,8 @@ public final class NodeConfig {
         .electionTimeoutMs(electionTimeoutMs).maxRequestBytes(maxRequestBytes).maxTxnOps(maxTxnOps)
         .snapshotCount(snapshotCount).requestTimeoutMs(requestTimeoutMs).leaseCheckpoint(leaseCheckpoint)
         .leaseCheckpointPersist(leaseCheckpointPersist).leaseCheckpointIntervalMs(leaseCheckpointIntervalMs)
-        .raftProperties(raftProperties);
+        .raftProperties(raftProperties).quotaBackendBytes(quotaBackendBytes)
+        .autoCompaction(autoCompactionMode, autoCompactionRetention);
   }
 
   public String name() { return name; }
@@ -135,6 +142,18 @@ public final class NodeConfig {
 
   public Map<String, String> raftProperties() { return raftProperties; }
 
+  /** etcd's {@code --quota-backend-bytes}: negative disables the space quota, 0 is the default (2 GiB). */
+  public long quotaBackendBytes() { return quotaBackendBytes; }
+
+  /** etcd's {@code --auto-compaction-mode}: {@code periodic} or {@code revision}. */
+  public String autoCompactionMode() { return autoCompactionMode; }
+
+  /**
+   * etcd's parsed {@code --auto-compaction-retention}: a duration in periodic mode, a number of revisions (as
+   * nanoseconds, as etcd stores it) in revision mode; zero disables auto-compaction.
+   */
+  public java.time.Duration autoCompactionRetention() { return autoCompactionRetention; }
+
   public Path memberDir() { return dataDir.resolve("member"); }
 
   public Path storeDir() { return memberDir().resolve("store"); }
@@ -171,6 +190,9 @@ public final class NodeConfig {
     private boolean leaseCheckpointPersist;
     private long leaseCheckpointIntervalMs;
     private Map<String, String> raftProperties = Map.of();
+    private long quotaBackendBytes;
+    private String autoCompactionMode = "periodic";
+    private java.time.Duration autoCompactionRetention = java.time.Duration.ZERO;
 
     private Builder() {}
 
@@ -212,6 +234,14 @@ public final class NodeConfig {
 
     public Builder raftProperties(Map<String, String> v) { this.raftProperties = v; return this; }
 
+    public Builder quotaBackendBytes(long v) { this.quotaBackendBytes = v; return this; }
+
+    public Builder autoCompaction(String mode, java.time.Duration retention) {
+      this.autoCompactionMode = mode;
+      this.autoCompactionRetention = retention;
+      return this;
+    }
+
     public NodeConfig build() {
       if (name == null || name.isEmpty()) {
         throw new IllegalArgumentException("--name must not be empty");
@@ -237,6 +267,9 @@ public final class NodeConfig {
       }
       if (leaseCheckpointIntervalMs < 0) {
         throw new IllegalArgumentException("--experimental-lease-checkpoint-interval must not be negative");
+      }
+      if (!"periodic".equals(autoCompactionMode) && !"revision".equals(autoCompactionMode)) {
+        throw new IllegalArgumentException("unknown auto-compaction-mode \"" + autoCompactionMode + "\"");
       }
       if (listenPeerUrls.isEmpty() || initialAdvertisePeerUrls.isEmpty()) {
         throw new IllegalArgumentException("peer URLs must not be empty");

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Checkpoint;
@@ -23,6 +22,8 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.LogFile;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -285,29 +286,58 @@ public final class RocksBackend implements AutoCloseable {
     }
   }
 
-  /** Rewrites the revisions column family, dropping deleted entries for good. */
+  /**
+   * Rewrites every column family, dropping deleted entries for good, then flushes the memtables so the
+   * write-ahead log they kept alive can be deleted: afterwards {@link #sizeOnDisk} only counts live data.
+   */
   public void compactAll() {
-    try (CompactRangeOptions o = new CompactRangeOptions()) {
+    try (CompactRangeOptions o = new CompactRangeOptions();
+        FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
       db.compactRange(revisions, null, null, o);
       db.compactRange(meta, null, null, o);
       db.compactRange(leases, null, null, o);
+      db.flush(flush, handles);
     } catch (RocksDBException e) {
       throw new StoreFailedException("compaction failed: " + e.getMessage(), e);
     }
   }
 
+  /**
+   * The database's size on disk as etcd's quota sees a bolt file's: the SST files of every column family plus
+   * the write-ahead log (which holds what the memtables have not flushed yet). RocksDB's info logs and
+   * options files are not data and are left out. Cheap (no directory walk), so it can be checked per write.
+   */
   public long sizeOnDisk() {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          return 0; // a file RocksDB deleted while we walked
-        }
-      }).sum();
-    } catch (IOException | UncheckedIOException e) {
-      return 0;
+    long size = 0;
+    try {
+      for (ColumnFamilyHandle h : handles) {
+        size += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+      }
+      for (LogFile wal : db.getSortedWalFiles()) {
+        size += wal.sizeFileBytes();
+      }
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("size query failed: " + e.getMessage(), e);
     }
+    return size;
+  }
+
+  /**
+   * The part of {@link #sizeOnDisk} that holds live data (etcd's dbSizeInUse): RocksDB's estimate of the live
+   * data in SST files (without overwritten and deleted entries compaction has not dropped yet) plus the
+   * memtables' data, capped by the size on disk.
+   */
+  public long sizeInUse() {
+    long size = 0;
+    try {
+      for (ColumnFamilyHandle h : handles) {
+        size += db.getLongProperty(h, "rocksdb.estimate-live-data-size");
+        size += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+      }
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("size query failed: " + e.getMessage(), e);
+    }
+    return Math.min(size, sizeOnDisk());
   }
 
   @Override

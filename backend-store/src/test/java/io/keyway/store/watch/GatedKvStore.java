@@ -107,6 +107,7 @@ final class GatedKvStore implements KvStore {
   @Override public void setLeaseHooks(LeaseHooks hooks) { delegate.setLeaseHooks(hooks); }
   @Override public void checkpoint(Path target) { delegate.checkpoint(target); }
   @Override public long sizeOnDisk() { return delegate.sizeOnDisk(); }
+  @Override public long sizeInUse() { return delegate.sizeInUse(); }
   @Override public io.keyway.store.KvHash hashKv(long revision) { return delegate.hashKv(revision); }
   @Override public long hash() { return delegate.hash(); }
   @Override public void defragment() { delegate.defragment(); }

@@ -61,6 +61,14 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
         "Configures log level. Only supports debug, info, warn, error, panic, or fatal.");
     served("experimental-watch-progress-notify-interval", FlagKind.DURATION, "10m0s",
         "Duration of periodic watch progress notifications.");
+    served("quota-backend-bytes", FlagKind.INT64, "0",
+        "Raise alarms when backend size exceeds the given quota (0 defaults to low space quota).");
+    served("auto-compaction-retention", FlagKind.STRING, "0",
+        "Auto compaction retention for mvcc key value store. 0 means disable auto compaction.");
+    served("auto-compaction-mode", FlagKind.STRING, "periodic",
+        "interpret 'auto-compaction-retention' one of: periodic|revision. 'periodic' for duration based "
+            + "retention, defaulting to hours if no time unit is provided (e.g. '5m'). 'revision' for revision "
+            + "number based retention.");
     // Keyway's own flags (etcd's WebSocket proxy has no such settings)
     served("experimental-enable-lease-checkpoint", FlagKind.BOOL, "false",
         "Enable leader to send regular checkpoints to other members to prevent reset of remaining TTL on leader "
@@ -82,7 +90,6 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
     ignored("max-snapshots", FlagKind.UINT, "5");
     ignored("max-wals", FlagKind.UINT, "5");
     ignored("initial-election-tick-advance", FlagKind.BOOL, "true");
-    ignored("quota-backend-bytes", FlagKind.INT64, "0");
     ignored("backend-bbolt-freelist-type", FlagKind.STRING, "map");
     ignored("backend-batch-interval", FlagKind.DURATION, "0s");
     ignored("backend-batch-limit", FlagKind.INT64, "0");
@@ -135,8 +142,6 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
     ignored("enable-log-rotation", FlagKind.BOOL, "false");
     ignored("log-rotation-config-json", FlagKind.STRING,
         "{\"maxsize\": 100, \"maxage\": 0, \"maxbackups\": 0, \"localtime\": false, \"compress\": false}");
-    ignored("auto-compaction-retention", FlagKind.STRING, "0");
-    ignored("auto-compaction-mode", FlagKind.STRING, "periodic");
     ignored("enable-pprof", FlagKind.BOOL, "false");
     ignored("metrics", FlagKind.STRING, "basic");
     ignored("auth-token", FlagKind.STRING, "simple");

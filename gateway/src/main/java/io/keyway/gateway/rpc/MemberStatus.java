@@ -34,7 +34,7 @@ public final class MemberStatus {
           .setRaftIndex(view.raftIndex())
           .setRaftTerm(view.term())
           .setRaftAppliedIndex(view.appliedIndex())
-          .setDbSizeInUse(dbSize)
+          .setDbSizeInUse(Math.min(dbSize, view.dbSizeInUse()))
           .setIsLearner(view.isLearner());
       if (leader == 0) {
         b.addErrors(EtcdError.NO_LEADER.message());

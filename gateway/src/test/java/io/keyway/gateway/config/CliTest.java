@@ -178,6 +178,9 @@ class CliTest {
       "--heartbeat-interval=0|--heartbeat-interval must be >0 (set to 0ms)",
       "--election-timeout=60000|--election-timeout[60000ms] is too long, and should be set less than 50000ms",
       "--log-level=chatty|unknown log-level \"chatty\"",
+      "--auto-compaction-mode=daily|unknown auto-compaction-mode \"daily\"",
+      "--auto-compaction-mode=|undefined auto-compaction-mode",
+      "--auto-compaction-retention=soon|error parsing CompactionRetention: time: invalid duration \"soon\"",
   })
   void invalidCombinationsExitWith1(String arg, String message) {
     assertEquals(1, exit(Map.of(), arg));
@@ -194,9 +197,9 @@ class CliTest {
   @Test
   void ignoredEtcdFlagsWarnOnlyWhenChanged() {
     Cli.Outcome.Run r = assertInstanceOf(Cli.Outcome.Run.class, parse(Map.of(), "--logger=zap", "--enable-v2=false",
-        "--auto-compaction-retention=1h", "--auto-compaction-mode", "periodic"));
+        "--max-wals=7", "--max-snapshots", "5"));
     assertEquals(1, r.warnings().size(), r.warnings().toString());
-    assertTrue(r.warnings().get(0).contains("--auto-compaction-retention=1h"));
+    assertTrue(r.warnings().get(0).contains("--max-wals=7"));
   }
 
   @Test
@@ -223,6 +226,24 @@ class CliTest {
     ServerConfig fromFile = run(Map.of(), "--config-file", file.toString());
     assertEquals(java.time.Duration.ofSeconds(5), fromFile.watchProgressNotifyInterval());
     assertEquals(java.time.Duration.ofSeconds(2), fromFile.wsPingInterval());
+  }
+
+  @Test
+  void maintenanceFlagsFollowEtcd() {
+    MaintenanceSettings defaults = run(Map.of()).maintenance();
+    assertEquals(new MaintenanceSettings(0, "periodic", java.time.Duration.ZERO), defaults);
+    assertEquals(-1, run(Map.of(), "--quota-backend-bytes=-1").maintenance().quotaBackendBytes());
+    assertEquals(1 << 20, run(Map.of("ETCD_QUOTA_BACKEND_BYTES", "1048576")).maintenance().quotaBackendBytes());
+    // periodic: a bare number counts hours, otherwise a Go duration
+    assertEquals(java.time.Duration.ofHours(3),
+        run(Map.of(), "--auto-compaction-retention=3").maintenance().autoCompactionRetention());
+    assertEquals(java.time.Duration.ofMinutes(90),
+        run(Map.of(), "--auto-compaction-retention=1h30m").maintenance().autoCompactionRetention());
+    // revision: a bare number counts revisions (kept as nanoseconds, as etcd does)
+    MaintenanceSettings revision = run(Map.of(), "--auto-compaction-mode=revision",
+        "--auto-compaction-retention=1000").maintenance();
+    assertEquals("revision", revision.autoCompactionMode());
+    assertEquals(1000, revision.autoCompactionRetention().toNanos());
   }
 
   @Test

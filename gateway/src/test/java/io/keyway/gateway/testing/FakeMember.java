@@ -167,6 +167,8 @@ public final class FakeMember implements EtcdKv, MemberView, AutoCloseable {
 
   @Override public long dbSize() { return 4096; }
 
+  @Override public long dbSizeInUse() { return 4096; }
+
   @Override
   public List<Member> members() {
     return List.of(Member.newBuilder().setID(MEMBER_ID).setName("fake")

@@ -234,6 +234,11 @@ public final class SwappableKvStore implements LeaseStore {
   }
 
   @Override
+  public long sizeInUse() {
+    return read(() -> current.sizeInUse());
+  }
+
+  @Override
   public void close() {
     lock.writeLock().lock();
     try {
