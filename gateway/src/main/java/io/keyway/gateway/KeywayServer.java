@@ -106,7 +106,7 @@ public final class KeywayServer implements AutoCloseable {
         ConcurrencyRpcs.addTo(rpcs, kv, lease, watches);
       }
       ClientVerticle.Setup setup = new ClientVerticle.Setup(config.listenClientUrls(), rpcs, kv, lease, watches,
-          view, config.maxGrpcMessageBytes(), config.requestTimeoutMs());
+          view, config.maxGrpcMessageBytes(), config.requestTimeoutMs(), ClientTlsSetup.resolve(config));
       String id = await(vertx.deployVerticle(() -> new ClientVerticle(setup),
           new DeploymentOptions().setInstances(loops)));
       for (URI url : config.listenClientUrls()) {

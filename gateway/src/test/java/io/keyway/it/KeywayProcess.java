@@ -14,6 +14,12 @@ final class KeywayProcess extends ServerProcess {
     this.jar = ItEnvironment.keywayJar();
   }
 
+  /** @param tls serve clients on an {@code https://} URL (give the TLS flags in {@code extraFlags}) */
+  KeywayProcess(String memberName, boolean tls, String... extraFlags) {
+    super(memberName, tls, List.of(extraFlags));
+    this.jar = ItEnvironment.keywayJar();
+  }
+
   @Override
   String kind() {
     return "keyway";

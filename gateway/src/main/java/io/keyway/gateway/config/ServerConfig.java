@@ -34,7 +34,8 @@ public record ServerConfig(
     int wsMaxWatchers,
     boolean leaseCheckpoint,
     boolean leaseCheckpointPersist,
-    Duration leaseCheckpointInterval) {
+    Duration leaseCheckpointInterval,
+    ClientTls clientTls) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -69,8 +70,8 @@ public record ServerConfig(
     List<URI> listenPeer = urls(values, "listen-peer-urls");
     List<URI> advertisePeer = urls(values, "initial-advertise-peer-urls");
     for (URI u : listenClient) {
-      if (!u.getScheme().equals("http")) {
-        throw new ConfigException("keyway serves only http:// client URLs so far, not " + u);
+      if (!u.getScheme().equals("http") && !u.getScheme().equals("https")) {
+        throw new ConfigException("keyway serves only http:// and https:// client URLs, not " + u);
       }
     }
     String initialCluster = values.get("initial-cluster");
@@ -117,7 +118,8 @@ public record ServerConfig(
         heartbeat, election, unsigned(values, "snapshot-count"), logLevel,
         duration(values, "experimental-watch-progress-notify-interval"), duration(values, "ws-ping-interval"),
         (int) Math.min(Integer.MAX_VALUE, unsigned(values, "ws-max-watchers")),
-        leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval);
+        leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval,
+        ClientTls.resolve(values, listenClient));
   }
 
   private static boolean bool(Map<String, String> values, String flag) {
