@@ -78,7 +78,8 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
 
     ignored("wal-dir", FlagKind.STRING, "");
     ignored("listen-client-http-urls", FlagKind.STRING, "");
-    ignored("listen-metrics-urls", FlagKind.STRING, "");
+    served("listen-metrics-urls", FlagKind.STRING, "",
+        "List of URLs to listen on for the metrics and health endpoints.");
     ignored("max-snapshots", FlagKind.UINT, "5");
     ignored("max-wals", FlagKind.UINT, "5");
     ignored("initial-election-tick-advance", FlagKind.BOOL, "true");

@@ -35,7 +35,8 @@ public record ServerConfig(
     boolean leaseCheckpoint,
     boolean leaseCheckpointPersist,
     Duration leaseCheckpointInterval,
-    ClientTls clientTls) {
+    ClientTls clientTls,
+    List<URI> listenMetricsUrls) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -119,7 +120,13 @@ public record ServerConfig(
         duration(values, "experimental-watch-progress-notify-interval"), duration(values, "ws-ping-interval"),
         (int) Math.min(Integer.MAX_VALUE, unsigned(values, "ws-max-watchers")),
         leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval,
-        ClientTls.resolve(values, listenClient));
+        ClientTls.resolve(values, listenClient), metricsUrls(values));
+  }
+
+  /** {@code --listen-metrics-urls}: empty (etcd's default) for none. */
+  private static List<URI> metricsUrls(Map<String, String> values) {
+    String value = values.getOrDefault("listen-metrics-urls", "");
+    return value.isEmpty() ? List.of() : urls(values, "listen-metrics-urls");
   }
 
   private static boolean bool(Map<String, String> values, String flag) {
