@@ -2,8 +2,13 @@ package io.keyway.gateway;
 
 import io.keyway.gateway.concurrency.ConcurrencyRpcs;
 import io.keyway.gateway.config.ServerConfig;
+import io.keyway.gateway.config.ClientTls;
 import io.keyway.gateway.http.ClientVerticle;
 import io.keyway.gateway.rpc.ClusterRpcs;
+import io.keyway.gateway.http.MetricsListener;
+import io.keyway.gateway.http.RequestMetrics;
+import io.keyway.gateway.metrics.RpcMetrics;
+import io.keyway.gateway.metrics.ServerMetrics;
 import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.LeaseRpcs;
 import io.keyway.gateway.rpc.MaintenanceRpcs;
@@ -36,6 +41,8 @@ public final class KeywayServer implements AutoCloseable {
   private static final long STEP_TIMEOUT_SECONDS = 30;
   /** How long a stopping server waits for its watch streams to be ended (close frames, final chunks). */
   private static final long WATCH_END_SECONDS = 3;
+  /** How often the leader is compared with the last one seen (etcd_server_leader_changes_seen_total). */
+  private static final long LEADER_POLL_MS = 100;
 
   private final Vertx vertx;
   private final String deploymentId;
@@ -110,10 +117,21 @@ public final class KeywayServer implements AutoCloseable {
       if (lease != null && watches != null) {
         ConcurrencyRpcs.addTo(rpcs, kv, lease, watches);
       }
+      ServerMetrics metrics = ServerMetrics.create(view, kv, watches);
+      RpcMetrics.instrument(rpcs, metrics);
+      vertx.setPeriodic(LEADER_POLL_MS, id -> metrics.observeLeader());
+      ClientTls tls = ClientTlsSetup.resolve(config);
       ClientVerticle.Setup setup = new ClientVerticle.Setup(config.listenClientUrls(), rpcs, kv, lease, watches,
-          view, config.maxGrpcMessageBytes(), config.requestTimeoutMs());
+          view, config.maxGrpcMessageBytes(), config.requestTimeoutMs(), tls, new RequestMetrics(metrics));
       String id = await(vertx.deployVerticle(() -> new ClientVerticle(setup),
           new DeploymentOptions().setInstances(loops)));
+      if (!config.listenMetricsUrls().isEmpty()) {
+        await(MetricsListener.start(vertx, config.listenMetricsUrls(), metrics, kv, view, rpcs,
+            config.requestTimeoutMs(), tls));
+        for (URI url : config.listenMetricsUrls()) {
+          LOG.info("serving metrics and health on {}", url);
+        }
+      }
       for (URI url : config.listenClientUrls()) {
         LOG.info("serving client requests (gRPC and HTTP) on {}", url);
       }

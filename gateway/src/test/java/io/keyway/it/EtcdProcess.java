@@ -10,6 +10,12 @@ final class EtcdProcess extends ServerProcess {
     ItEnvironment.requireExecutable(ItEnvironment.ETCD_BINARY, "etcd-server");
   }
 
+  /** @param tls serve clients on an {@code https://} URL (give the TLS flags in {@code extraFlags}) */
+  EtcdProcess(String memberName, boolean tls, String... extraFlags) {
+    super(memberName, tls, List.of(extraFlags));
+    ItEnvironment.requireExecutable(ItEnvironment.ETCD_BINARY, "etcd-server");
+  }
+
   @Override
   String kind() {
     return "etcd";

@@ -27,10 +27,17 @@ final class Etcdctl {
   });
 
   private final String endpoint;
+  private final List<String> globalFlags;
 
   Etcdctl(String endpoint) {
+    this(endpoint, List.of());
+  }
+
+  /** @param globalFlags given to every command, e.g. the TLS flags {@code --cacert}, {@code --cert}, {@code --key} */
+  Etcdctl(String endpoint, List<String> globalFlags) {
     ItEnvironment.requireExecutable(ItEnvironment.ETCDCTL_BINARY, "etcd-client");
     this.endpoint = endpoint;
+    this.globalFlags = List.copyOf(globalFlags);
   }
 
   Result run(String... args) {
@@ -42,6 +49,7 @@ final class Etcdctl {
     cmd.add(ItEnvironment.ETCDCTL_BINARY);
     cmd.add("--endpoints=" + endpoint);
     cmd.add("--command-timeout=15s");
+    cmd.addAll(globalFlags);
     cmd.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(cmd);
     builder.environment().put("ETCDCTL_API", "3");

@@ -21,6 +21,12 @@ final class KeywayProcess extends ServerProcess {
     this.jvmOptions = List.copyOf(jvmOptions);
   }
 
+  /** @param tls serve clients on an {@code https://} URL (give the TLS flags in {@code extraFlags}) */
+  KeywayProcess(String memberName, boolean tls, String... extraFlags) {
+    super(memberName, tls, List.of(extraFlags));
+    this.jar = ItEnvironment.keywayJar();
+  }
+
   @Override
   String kind() {
     return "keyway";

@@ -35,6 +35,9 @@ abstract class ServerProcess implements AutoCloseable {
   private final Path dataDir;
   private final Path logFile;
   private final List<String> extraFlags;
+  /** Whether the client URL is {@code https://}; the readiness probe then uses a second, plain listener. */
+  private final boolean tls;
+  private final int probePort;
   private final HttpClient probe =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
   private volatile Process process;
@@ -46,7 +49,14 @@ abstract class ServerProcess implements AutoCloseable {
   record ClusterFlags(String initialCluster, String state, String token) {}
 
   protected ServerProcess(String memberName, List<String> extraFlags) {
+    this(memberName, false, extraFlags);
+  }
+
+  /** @param tls serve clients on {@code https://} (the TLS flags are in {@code extraFlags}) */
+  protected ServerProcess(String memberName, boolean tls, List<String> extraFlags) {
     this.memberName = memberName;
+    this.tls = tls;
+    this.probePort = tls ? FreePorts.next() : clientPort;
     this.extraFlags = List.copyOf(extraFlags);
     this.dataDir = ItEnvironment.newDataDir(kind() + "-" + memberName);
     this.logFile = ItEnvironment.logDir().resolve(kind() + "-" + memberName + "-" + clientPort + ".log");
@@ -59,7 +69,12 @@ abstract class ServerProcess implements AutoCloseable {
   protected abstract List<String> launcher();
 
   final String clientUrl() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls ? "https" : "http") + "://127.0.0.1:" + clientPort;
+  }
+
+  /** A plain listener of the same member: {@link #clientUrl()} itself unless that is TLS. */
+  final String plainUrl() {
+    return "http://127.0.0.1:" + probePort;
   }
 
   final String peerUrl() {
@@ -90,7 +105,7 @@ abstract class ServerProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(launcher());
     cmd.add("--name=" + memberName);
     cmd.add("--data-dir=" + dataDir);
-    cmd.add("--listen-client-urls=" + clientUrl());
+    cmd.add("--listen-client-urls=" + clientUrl() + (tls ? "," + plainUrl() : ""));
     cmd.add("--advertise-client-urls=" + clientUrl());
     cmd.add("--listen-peer-urls=" + peerUrl());
     cmd.add("--initial-advertise-peer-urls=" + peerUrl());
@@ -146,7 +161,7 @@ abstract class ServerProcess implements AutoCloseable {
   /** Waits until the process answers {@code /health} with true. */
   final void awaitReady() {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    HttpRequest health = HttpRequest.newBuilder(URI.create(clientUrl() + "/health"))
+    HttpRequest health = HttpRequest.newBuilder(URI.create(plainUrl() + "/health"))
         .timeout(Duration.ofSeconds(2)).GET().build();
     String lastAnswer = "no answer yet";
     while (System.nanoTime() < deadline) {

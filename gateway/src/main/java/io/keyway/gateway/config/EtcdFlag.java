@@ -86,7 +86,8 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
 
     ignored("wal-dir", FlagKind.STRING, "");
     ignored("listen-client-http-urls", FlagKind.STRING, "");
-    ignored("listen-metrics-urls", FlagKind.STRING, "");
+    served("listen-metrics-urls", FlagKind.STRING, "",
+        "List of URLs to listen on for the metrics and health endpoints.");
     ignored("max-snapshots", FlagKind.UINT, "5");
     ignored("max-wals", FlagKind.UINT, "5");
     ignored("initial-election-tick-advance", FlagKind.BOOL, "true");
@@ -112,15 +113,21 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
     ignored("experimental-enable-v2v3", FlagKind.STRING, "");
     ignored("v2-deprecation", FlagKind.STRING, "not-yet");
     ignored("proxy", FlagKind.STRING, "off");
-    ignored("cert-file", FlagKind.STRING, "");
-    ignored("key-file", FlagKind.STRING, "");
+    served("cert-file", FlagKind.STRING, "",
+        "Path to the client server TLS cert file.");
+    served("key-file", FlagKind.STRING, "",
+        "Path to the client server TLS key file.");
     ignored("client-cert-file", FlagKind.STRING, "");
     ignored("client-key-file", FlagKind.STRING, "");
-    ignored("client-cert-auth", FlagKind.BOOL, "false");
-    ignored("client-crl-file", FlagKind.STRING, "");
+    served("client-cert-auth", FlagKind.BOOL, "false",
+        "Enable client cert authentication.");
+    served("client-crl-file", FlagKind.STRING, "",
+        "Path to the client certificate revocation list file.");
     ignored("client-cert-allowed-hostname", FlagKind.STRING, "");
-    ignored("trusted-ca-file", FlagKind.STRING, "");
-    ignored("auto-tls", FlagKind.BOOL, "false");
+    served("trusted-ca-file", FlagKind.STRING, "",
+        "Path to the client server TLS trusted CA cert file.");
+    served("auto-tls", FlagKind.BOOL, "false",
+        "Client TLS using generated certificates.");
     ignored("peer-cert-file", FlagKind.STRING, "");
     ignored("peer-key-file", FlagKind.STRING, "");
     ignored("peer-client-cert-file", FlagKind.STRING, "");
@@ -128,13 +135,17 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
     ignored("peer-client-cert-auth", FlagKind.BOOL, "false");
     ignored("peer-trusted-ca-file", FlagKind.STRING, "");
     ignored("peer-auto-tls", FlagKind.BOOL, "false");
-    ignored("self-signed-cert-validity", FlagKind.UINT, "1");
+    served("self-signed-cert-validity", FlagKind.UINT, "1",
+        "The validity period of the client and peer certificates, unit is year.");
     ignored("peer-crl-file", FlagKind.STRING, "");
     ignored("peer-cert-allowed-cn", FlagKind.STRING, "");
     ignored("peer-cert-allowed-hostname", FlagKind.STRING, "");
-    ignored("cipher-suites", FlagKind.STRING, "");
-    ignored("tls-min-version", FlagKind.STRING, "TLS1.2");
-    ignored("tls-max-version", FlagKind.STRING, "");
+    served("cipher-suites", FlagKind.STRING, "",
+        "Comma-separated list of supported TLS cipher suites between client/server and peers (empty will be auto-populated by the JDK).");
+    served("tls-min-version", FlagKind.STRING, "TLS1.2",
+        "Minimum TLS version supported by etcd. Possible values: TLS1.2, TLS1.3.");
+    served("tls-max-version", FlagKind.STRING, "",
+        "Maximum TLS version supported by etcd. Possible values: TLS1.2, TLS1.3 (empty defers to the JDK).");
     ignored("cors", FlagKind.STRING, "*");
     ignored("host-whitelist", FlagKind.STRING, "*");
     ignored("logger", FlagKind.STRING, "zap");

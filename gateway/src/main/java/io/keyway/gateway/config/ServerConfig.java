@@ -35,7 +35,9 @@ public record ServerConfig(
     boolean leaseCheckpoint,
     boolean leaseCheckpointPersist,
     Duration leaseCheckpointInterval,
-    MaintenanceSettings maintenance) {
+    MaintenanceSettings maintenance,
+    ClientTls clientTls,
+    List<URI> listenMetricsUrls) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -70,8 +72,8 @@ public record ServerConfig(
     List<URI> listenPeer = urls(values, "listen-peer-urls");
     List<URI> advertisePeer = urls(values, "initial-advertise-peer-urls");
     for (URI u : listenClient) {
-      if (!u.getScheme().equals("http")) {
-        throw new ConfigException("keyway serves only http:// client URLs so far, not " + u);
+      if (!u.getScheme().equals("http") && !u.getScheme().equals("https")) {
+        throw new ConfigException("keyway serves only http:// and https:// client URLs, not " + u);
       }
     }
     String initialCluster = values.get("initial-cluster");
@@ -118,7 +120,14 @@ public record ServerConfig(
         heartbeat, election, unsigned(values, "snapshot-count"), logLevel,
         duration(values, "experimental-watch-progress-notify-interval"), duration(values, "ws-ping-interval"),
         (int) Math.min(Integer.MAX_VALUE, unsigned(values, "ws-max-watchers")),
-        leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval, MaintenanceSettings.resolve(values));
+        leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval, MaintenanceSettings.resolve(values),
+        ClientTls.resolve(values, listenClient), metricsUrls(values));
+  }
+
+  /** {@code --listen-metrics-urls}: empty (etcd's default) for none. */
+  private static List<URI> metricsUrls(Map<String, String> values) {
+    String value = values.getOrDefault("listen-metrics-urls", "");
+    return value.isEmpty() ? List.of() : urls(values, "listen-metrics-urls");
   }
 
   private static boolean bool(Map<String, String> values, String flag) {

@@ -1,5 +1,6 @@
 package io.keyway.gateway.http;
 
+import io.keyway.gateway.config.ClientTls;
 import io.keyway.gateway.grpc.GrpcServices;
 import io.keyway.gateway.grpc.KeepAliveService;
 import io.keyway.gateway.rpc.EtcdRpcs;
@@ -25,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One set of client listeners, one HTTP server per {@code --listen-client-urls} entry. Each port serves
- * gRPC (HTTP/2 cleartext, {@code application/grpc*}) and HTTP/1.1 or HTTP/2 JSON side by side, as etcd's
- * single client port does. Deploy one instance per event loop; Vert.x spreads connections across them.
+ * gRPC (HTTP/2, {@code application/grpc*}) and HTTP/1.1 or HTTP/2 JSON side by side, as etcd's single client
+ * port does; cleartext (h2c) on {@code http://} URLs, TLS with ALPN on {@code https://} ones. Deploy one instance per event loop; Vert.x spreads connections across them.
  */
 public final class ClientVerticle extends VerticleBase {
   /**
@@ -34,9 +35,11 @@ public final class ClientVerticle extends VerticleBase {
    *
    * @param lease the Lease service's streaming half (keep-alive); null when leases are not served
    * @param watches the Watch service (gRPC, chunked HTTP, WebSocket); null when watches are not served
+   * @param tls settings of the {@code https://} listeners (with a certificate when there are any)
+   * @param metrics counts requests and serves {@code /metrics}; null for neither
    */
   public record Setup(List<URI> listenUrls, EtcdRpcs rpcs, EtcdKv kv, EtcdLease lease, WatchHub watches,
-      MemberView view, long maxMessageSize, long requestTimeoutMs) {}
+      MemberView view, long maxMessageSize, long requestTimeoutMs, ClientTls tls, RequestMetrics metrics) {}
 
   /** etcd allows any number of concurrent streams per client connection (math.MaxUint32). */
   private static final long MAX_CONCURRENT_STREAMS = 0xFFFFFFFFL;
@@ -66,12 +69,15 @@ public final class ClientVerticle extends VerticleBase {
     List<Future<HttpServer>> listening = new ArrayList<>();
     for (URI url : setup.listenUrls()) {
       HttpServerOptions options = options(url);
+      if ("https".equals(url.getScheme())) {
+        ClientTlsOptions.apply(options, setup.tls());
+      }
       if (setup.watches() != null) {
         setup.watches().configure(options);
       }
       HttpServer server = vertx.createHttpServer(options)
           .connectionHandler(AuthorityFix::install)
-          .requestHandler(request -> dispatch(request, grpc, router));
+          .requestHandler(request -> dispatch(request, grpc, router, setup.metrics()));
       servers.add(server);
       listening.add(server.listen());
     }
@@ -88,13 +94,23 @@ public final class ClientVerticle extends VerticleBase {
     return Future.join(closing);
   }
 
-  static void dispatch(HttpServerRequest request, GrpcServer grpc, Router router) {
+  static void dispatch(HttpServerRequest request, GrpcServer grpc, Router router, RequestMetrics metrics) {
     String contentType = request.getHeader("content-type");
     // as etcd's grpcHandlerFunc: only HTTP/2 carries gRPC; an HTTP/1.1 POST with a gRPC content type is
     // still a JSON gateway request (the gateway ignores Content-Type)
     if (request.version() == HttpVersion.HTTP_2 && contentType != null && contentType.contains("application/grpc")) {
+      if (metrics != null) {
+        metrics.grpc(request);
+      }
       grpc.handle(request);
       return;
+    }
+    if (metrics != null) {
+      metrics.http(request);
+      if ("/metrics".equals(request.path())) {
+        MetricsEndpoint.serve(request, metrics.server());
+        return;
+      }
     }
     if (request.version() != HttpVersion.HTTP_2) {
       // vertx-web rejects a Host it cannot parse, and Vert.x 5.0.7 even throws (leaving the request

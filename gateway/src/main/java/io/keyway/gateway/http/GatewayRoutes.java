@@ -71,6 +71,11 @@ final class GatewayRoutes {
     route("/election/resign", "v3electionpb.Election/Resign");
   }
 
+  /** Every etcd gRPC method that has a gateway route ({@code etcdserverpb.KV/Range}, ...). */
+  static java.util.Collection<String> methods() {
+    return java.util.Collections.unmodifiableCollection(new java.util.LinkedHashSet<>(ROUTES.values()));
+  }
+
   /**
    * The gRPC method behind a request path, after etcd's prefix rewrite; null when the path is no gateway
    * route. {@code /v3beta/} is rewritten by etcd 3.5 itself; {@code /v3alpha/} (served up to etcd 3.3) is

@@ -1,5 +1,6 @@
 package io.keyway.gateway.http;
 
+import io.keyway.gateway.metrics.OpenWebSockets;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -40,6 +41,7 @@ public final class JsonWebSocket {
   private Buffer message;
   private long pingTimer = -1;
   private Runnable onStop;
+  private boolean counted;
 
   /** @param what names the socket's purpose in logs */
   public JsonWebSocket(Vertx vertx, ServerWebSocket socket, Limits limits, String what) {
@@ -57,6 +59,8 @@ public final class JsonWebSocket {
    */
   public void start(Consumer<byte[]> onMessage, Runnable onStop) {
     this.onStop = onStop;
+    OpenWebSockets.opened();
+    counted = true;
     socket.frameHandler(frame -> onFrame(frame, onMessage));
     socket.closeHandler(v -> stopped());
     socket.exceptionHandler(t -> {
@@ -139,6 +143,10 @@ public final class JsonWebSocket {
 
   private void stopped() {
     cancelPings();
+    if (counted) {
+      counted = false;
+      OpenWebSockets.closed();
+    }
     Runnable stop = onStop;
     onStop = null;
     if (stop != null) {

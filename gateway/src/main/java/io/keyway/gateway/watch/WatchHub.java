@@ -112,6 +112,11 @@ public final class WatchHub implements AutoCloseable {
     }
   }
 
+  /** Watchers of every stream, client and in-process (etcd's etcd_debugging_mvcc_watcher_total). */
+  public int watchers() {
+    return store.watchers();
+  }
+
   /** Open client sessions (streams, HTTP responses, WebSockets); for diagnostics and tests. */
   public int openSessions() {
     return sessions.size();

@@ -188,7 +188,7 @@ class CliTest {
   }
 
   @Test
-  void httpsIsNotServedYet() {
+  void httpsWithoutCertificateIsRefused() {
     assertEquals(1, exit(Map.of(), "--listen-client-urls", "https://127.0.0.1:2379", "--advertise-client-urls",
         "https://127.0.0.1:2379"));
     assertTrue(stderr().contains("https://127.0.0.1:2379"), stderr());
