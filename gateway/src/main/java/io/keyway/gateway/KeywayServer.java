@@ -1,5 +1,7 @@
 package io.keyway.gateway;
 
+import io.keyway.gateway.auth.AuthGate;
+import io.keyway.gateway.auth.AuthRpcs;
 import io.keyway.gateway.concurrency.ConcurrencyRpcs;
 import io.keyway.gateway.config.ServerConfig;
 import io.keyway.gateway.http.ClientVerticle;
@@ -104,6 +106,13 @@ public final class KeywayServer implements AutoCloseable {
       }
       if (lease != null && watches != null) {
         ConcurrencyRpcs.addTo(rpcs, kv, lease, watches);
+      }
+      if (kv instanceof KeywayNode member && member.auth() != null) {
+        AuthGate gate = new AuthGate(member.auth(), member::as);
+        AuthRpcs.addTo(rpcs, gate);
+        if (watches != null) {
+          watches.setGuard(gate::refuseWatch);
+        }
       }
       ClientVerticle.Setup setup = new ClientVerticle.Setup(config.listenClientUrls(), rpcs, kv, lease, watches,
           view, config.maxGrpcMessageBytes(), config.requestTimeoutMs());

@@ -27,6 +27,8 @@ final class NodeConfigs {
         .leaseCheckpoint(c.leaseCheckpoint())
         .leaseCheckpointPersist(c.leaseCheckpointPersist())
         .leaseCheckpointIntervalMs(c.leaseCheckpointInterval().toMillis())
+        .authToken(c.auth().tokenSpec()).authTokenTtlSeconds(c.auth().tokenTtlSeconds())
+        .bcryptCost(c.auth().bcryptCost())
         .build();
   }
 

@@ -34,6 +34,9 @@ public final class NodeConfig {
   private final boolean leaseCheckpointPersist;
   private final long leaseCheckpointIntervalMs;
   private final Map<String, String> raftProperties;
+  private final String authToken;
+  private final long authTokenTtlSeconds;
+  private final int bcryptCost;
 
   private NodeConfig(Builder b) {
     this.name = b.name;
@@ -57,6 +60,9 @@ public final class NodeConfig {
     this.leaseCheckpointPersist = b.leaseCheckpointPersist;
     this.leaseCheckpointIntervalMs = b.leaseCheckpointIntervalMs;
     this.raftProperties = Map.copyOf(b.raftProperties);
+    this.authToken = b.authToken;
+    this.authTokenTtlSeconds = b.authTokenTtlSeconds;
+    this.bcryptCost = b.bcryptCost;
   }
 
   public static Builder builder() { return new Builder(); }
@@ -69,7 +75,8 @@ public final class NodeConfig {
         .electionTimeoutMs(electionTimeoutMs).maxRequestBytes(maxRequestBytes).maxTxnOps(maxTxnOps)
         .snapshotCount(snapshotCount).requestTimeoutMs(requestTimeoutMs).leaseCheckpoint(leaseCheckpoint)
         .leaseCheckpointPersist(leaseCheckpointPersist).leaseCheckpointIntervalMs(leaseCheckpointIntervalMs)
-        .raftProperties(raftProperties);
+        .raftProperties(raftProperties)
+        .authToken(authToken).authTokenTtlSeconds(authTokenTtlSeconds).bcryptCost(bcryptCost);
   }
 
   public String name() { return name; }
@@ -135,6 +142,15 @@ public final class NodeConfig {
 
   public Map<String, String> raftProperties() { return raftProperties; }
 
+  /** etcd's --auth-token: {@code simple} or {@code jwt,<options>}. */
+  public String authToken() { return authToken; }
+
+  /** etcd's --auth-token-ttl (simple tokens), seconds. */
+  public long authTokenTtlSeconds() { return authTokenTtlSeconds; }
+
+  /** etcd's --bcrypt-cost. */
+  public int bcryptCost() { return bcryptCost; }
+
   public Path memberDir() { return dataDir.resolve("member"); }
 
   public Path storeDir() { return memberDir().resolve("store"); }
@@ -171,8 +187,17 @@ public final class NodeConfig {
     private boolean leaseCheckpointPersist;
     private long leaseCheckpointIntervalMs;
     private Map<String, String> raftProperties = Map.of();
+    private String authToken = "simple";
+    private long authTokenTtlSeconds = 300;
+    private int bcryptCost = 10;
 
     private Builder() {}
+
+    public Builder authToken(String v) { this.authToken = v; return this; }
+
+    public Builder authTokenTtlSeconds(long v) { this.authTokenTtlSeconds = v; return this; }
+
+    public Builder bcryptCost(int v) { this.bcryptCost = v; return this; }
 
     public Builder name(String v) { this.name = v; return this; }
 

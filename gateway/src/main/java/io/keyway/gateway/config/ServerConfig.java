@@ -34,7 +34,8 @@ public record ServerConfig(
     int wsMaxWatchers,
     boolean leaseCheckpoint,
     boolean leaseCheckpointPersist,
-    Duration leaseCheckpointInterval) {
+    Duration leaseCheckpointInterval,
+    AuthSettings auth) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -117,7 +118,9 @@ public record ServerConfig(
         heartbeat, election, unsigned(values, "snapshot-count"), logLevel,
         duration(values, "experimental-watch-progress-notify-interval"), duration(values, "ws-ping-interval"),
         (int) Math.min(Integer.MAX_VALUE, unsigned(values, "ws-max-watchers")),
-        leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval);
+        leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval,
+        AuthSettings.of(value(values, "auth-token"), unsigned(values, "auth-token-ttl"),
+            unsigned(values, "bcrypt-cost")));
   }
 
   private static boolean bool(Map<String, String> values, String flag) {
