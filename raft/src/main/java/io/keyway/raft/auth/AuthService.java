@@ -52,9 +52,7 @@ import io.keyway.store.auth.AuthStore;
 import io.keyway.store.auth.Passwords;
 import io.keyway.store.auth.RequestPermissions;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -277,9 +275,5 @@ public final class AuthService implements AutoCloseable {
   @Override
   public void close() {
     hashing.shutdownNow();
-  }
-
-  static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }
