@@ -1,5 +1,7 @@
 package io.keyway.gateway;
 
+import io.keyway.gateway.auth.AuthGate;
+import io.keyway.gateway.auth.AuthRpcs;
 import io.keyway.gateway.concurrency.ConcurrencyRpcs;
 import io.keyway.gateway.config.ServerConfig;
 import io.keyway.gateway.config.ClientTls;
@@ -121,6 +123,13 @@ public final class KeywayServer implements AutoCloseable {
       RpcMetrics.instrument(rpcs, metrics);
       vertx.setPeriodic(LEADER_POLL_MS, id -> metrics.observeLeader());
       ClientTls tls = ClientTlsSetup.resolve(config);
+      if (kv instanceof KeywayNode member && member.auth() != null) {
+        AuthGate gate = new AuthGate(member.auth(), member::as);
+        AuthRpcs.addTo(rpcs, gate);
+        if (watches != null) {
+          watches.setGuard(gate::refuseWatch);
+        }
+      }
       ClientVerticle.Setup setup = new ClientVerticle.Setup(config.listenClientUrls(), rpcs, kv, lease, watches,
           view, config.maxGrpcMessageBytes(), config.requestTimeoutMs(), tls, new RequestMetrics(metrics));
       String id = await(vertx.deployVerticle(() -> new ClientVerticle(setup),

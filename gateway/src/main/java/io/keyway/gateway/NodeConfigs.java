@@ -29,6 +29,8 @@ final class NodeConfigs {
         .leaseCheckpointIntervalMs(c.leaseCheckpointInterval().toMillis())
         .quotaBackendBytes(c.maintenance().quotaBackendBytes())
         .autoCompaction(c.maintenance().autoCompactionMode(), c.maintenance().autoCompactionRetention())
+        .authToken(c.auth().tokenSpec()).authTokenTtlSeconds(c.auth().tokenTtlSeconds())
+        .bcryptCost(c.auth().bcryptCost())
         .build();
   }
 

@@ -38,6 +38,15 @@ final class HttpJson {
     return send("POST", path, body, contentType);
   }
 
+  /** POST with extra request headers (e.g. {@code Authorization}). */
+  HttpResult post(String path, String body, java.util.Map<String, String> headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+        .timeout(Duration.ofSeconds(60))
+        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    headers.forEach(request::header);
+    return exchange(request.build(), "POST " + path);
+  }
+
   HttpResult get(String path) {
     return send("GET", path, null, null);
   }

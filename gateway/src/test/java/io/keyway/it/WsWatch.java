@@ -34,16 +34,32 @@ final class WsWatch implements AutoCloseable {
   private final WebSocket socket;
 
   private WsWatch(String wsUrl, Consumer<String> sink) {
+    this(wsUrl, sink, java.util.Map.of(), java.util.List.of());
+  }
+
+  private WsWatch(String wsUrl, Consumer<String> sink, java.util.Map<String, String> headers,
+      java.util.List<String> subprotocols) {
     this.sink = sink;
     try {
-      socket = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-          .buildAsync(URI.create(wsUrl), new Listener()).get(10, TimeUnit.SECONDS);
+      WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+      headers.forEach(builder::header);
+      if (!subprotocols.isEmpty()) {
+        builder.subprotocols(subprotocols.get(0),
+            subprotocols.subList(1, subprotocols.size()).toArray(new String[0]));
+      }
+      socket = builder.buildAsync(URI.create(wsUrl), new Listener()).get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     } catch (ExecutionException | TimeoutException e) {
       throw new AssertionError("WebSocket handshake with " + wsUrl + " failed: " + e, e);
     }
+  }
+
+  /** Connects with extra handshake headers (e.g. a {@code Cookie}) and offered subprotocols. */
+  static WsWatch connect(String baseUrl, String path, java.util.Map<String, String> headers,
+      String... subprotocols) {
+    return new WsWatch(baseUrl.replaceFirst("^http", "ws") + path, null, headers, java.util.List.of(subprotocols));
   }
 
   /** Connects to {@code /v3/watch} (or {@code path}) of an {@code http://} base URL. */

@@ -49,6 +49,8 @@ import io.keyway.api.etcdserverpb.MoveLeaderRequest;
 import io.keyway.api.etcdserverpb.MoveLeaderResponse;
 import io.keyway.api.raftpb.ClusterInfo;
 import io.keyway.api.raftpb.MemberChange;
+import io.keyway.raft.auth.AuthService;
+import io.keyway.raft.auth.SimpleTokens;
 import io.keyway.raft.cluster.ClusterIdentity;
 import io.keyway.raft.cluster.ClusterIds;
 import io.keyway.raft.cluster.ClusterJoin;
@@ -76,6 +78,7 @@ import io.keyway.raft.propose.RaftEndpoint;
 import io.keyway.raft.propose.ReadBarrier;
 import io.keyway.raft.propose.RequestIds;
 import io.keyway.raft.statemachine.AlarmApplier;
+import io.keyway.raft.statemachine.AuthApplier;
 import io.keyway.raft.statemachine.KeywayStateMachine;
 import io.keyway.raft.statemachine.KvApplier;
 import io.keyway.raft.statemachine.LeaderEvents;
@@ -85,6 +88,10 @@ import io.keyway.raft.storage.StoreOpener;
 import io.keyway.raft.storage.SwappableKvStore;
 import io.keyway.store.KvStore;
 import io.keyway.store.RequestChecks;
+import io.keyway.store.auth.AuthInfo;
+import io.keyway.store.auth.AuthStore;
+import io.keyway.store.auth.RequestPermissions;
+import io.keyway.api.raftpb.RequestHeader;
 import io.keyway.store.lease.Lessor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -134,6 +141,10 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   private final Lessor lessor;
   private final AlarmTable alarms;
   private final BackendQuota quota;
+  private final AuthStore authStore;
+  private final SimpleTokens tokens;
+  private final RequestPermissions permissions;
+  private volatile AuthService auth;
   private final ExecutorService completions;
   private final ExecutorService reads;
   private final ScheduledExecutorService timers;
@@ -182,6 +193,10 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     }
     this.memberTable = MemberTable.open(store, bootstrap);
     this.quota = BackendQuota.of(config.quotaBackendBytes(), store::sizeOnDisk);
+    this.authStore = AuthStore.open(store);
+    this.tokens = new SimpleTokens(config.authTokenTtlSeconds() * 1000, Lessor::monotonicMillis);
+    authStore.setTokenInvalidation(tokens);
+    this.permissions = new RequestPermissions(authStore, this::leaseKeys);
     this.clientUrls = config.advertiseClientUrls();
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
     this.reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -262,8 +277,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
       @Override public void notLeader() { lessor.demote(); }
     };
     KeywayStateMachine stateMachine = new KeywayStateMachine(store,
-        new AlarmApplier(alarms, store, new MemberApplier(memberTable,
-            new LeaseApplier(lessor, new KvApplier(store)))),
+        new AuthApplier(permissions, tokens, store,
+            new AlarmApplier(alarms, store, new MemberApplier(memberTable,
+                new LeaseApplier(lessor, new KvApplier(store))))),
         proposer, completions, leaderEvents, this::answerQuery);
     server = RaftServer.newBuilder()
         .setServerId(peerId(identity.memberId()))
@@ -279,6 +295,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     LeaseService service = new LeaseService(lessor, proposer, requestIds, raft, readBarrier, completions, reads,
         config.requestTimeoutMs(), this::header, this::header);
     leases = service;
+    auth = new AuthService(permissions, tokens, proposer, requestIds, readBarrier, this::header,
+        config.bcryptCost());
     maintenance = new MaintenanceService(store, alarms, this::propose, this::header,
         config.memberDir().resolve("maintenance"));
     leaseExpiry = new LeaseExpiry(lessor, service::confirmLeadership, service::proposeRevoke).start();
@@ -511,6 +529,10 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
 
   @Override
   public CompletableFuture<PutResponse> put(PutRequest request) {
+    return put(request, null);
+  }
+
+  private CompletableFuture<PutResponse> put(PutRequest request, RequestHeader caller) {
     if (overQuota(BackendQuota.cost(request))) {
       return noSpace();
     }
@@ -519,25 +541,33 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     } catch (EtcdException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return this.<PutResponse>propose(RaftRequest.newBuilder().setPut(request))
+    return this.<PutResponse>propose(withCaller(RaftRequest.newBuilder().setPut(request), caller))
         .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
   }
 
   @Override
   public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
+    return deleteRange(request, null);
+  }
+
+  private CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request, RequestHeader caller) {
     try {
       RequestChecks.checkDeleteRange(request);
     } catch (EtcdException e) {
       return CompletableFuture.failedFuture(e);
     }
     return this.<DeleteRangeResponse>propose(
-            RaftRequest.newBuilder().setDeleteRange(request))
+            withCaller(RaftRequest.newBuilder().setDeleteRange(request), caller))
         .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
   }
 
   /** Read-only txns are served locally like ranges (as etcd does); the others go through the log. */
   @Override
   public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+    return txn(request, null);
+  }
+
+  private CompletableFuture<TxnResponse> txn(TxnRequest request, RequestHeader caller) {
     if (overQuota(BackendQuota.cost(request))) {
       return noSpace();
     }
@@ -552,14 +582,18 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
         return r.toBuilder().setHeader(header(r.getHeader())).build();
       });
     }
-    return this.<TxnResponse>propose(RaftRequest.newBuilder().setTxn(request))
+    return this.<TxnResponse>propose(withCaller(RaftRequest.newBuilder().setTxn(request), caller))
         .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
   }
 
   @Override
   public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
+    return compact(request, null);
+  }
+
+  private CompletableFuture<CompactionResponse> compact(CompactionRequest request, RequestHeader caller) {
     return this.<CompactionResponse>propose(
-            RaftRequest.newBuilder().setCompaction(request))
+            withCaller(RaftRequest.newBuilder().setCompaction(request), caller))
         .thenApply(r -> r.toBuilder().setHeader(header(r.getHeader())).build());
   }
 
@@ -587,9 +621,47 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
         .handle((ignored, failure) -> { throw EtcdError.NO_SPACE.exception(); });
   }
 
+  /**
+   * The KV service on behalf of a client: its writes carry the caller in their Raft header, so the apply
+   * re-checks their permissions (etcd's authApplierV3). {@code who} is null while auth is disabled.
+   */
+  public EtcdKv as(AuthInfo who) {
+    RequestHeader caller = AuthService.headerOf(0, who);
+    return new EtcdKv() {
+      @Override public CompletableFuture<RangeResponse> range(RangeRequest r) { return KeywayNode.this.range(r); }
+      @Override public CompletableFuture<PutResponse> put(PutRequest r) { return KeywayNode.this.put(r, caller); }
+      @Override public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
+        return KeywayNode.this.deleteRange(r, caller);
+      }
+      @Override public CompletableFuture<TxnResponse> txn(TxnRequest r) { return KeywayNode.this.txn(r, caller); }
+      @Override public CompletableFuture<CompactionResponse> compact(CompactionRequest r) {
+        return KeywayNode.this.compact(r, caller);
+      }
+    };
+  }
+
+  private static RaftRequest.Builder withCaller(RaftRequest.Builder request, RequestHeader caller) {
+    return caller == null ? request : request.setHeader(caller);
+  }
+
+  /** The keys attached to a lease on this member (permission checks of puts with a lease, revokes). */
+  private List<com.google.protobuf.ByteString> leaseKeys(long leaseId) {
+    LeaseTimeToLiveResponse ttl = lessor.timeToLive(leaseId, true);
+    return ttl == null ? List.of() : ttl.getKeysList();
+  }
+
+  /** The Auth service and identity checks; null once closed. */
+  public AuthService auth() {
+    return closed.get() ? null : auth;
+  }
+
   @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> propose(RaftRequest.Builder request) {
-    RaftRequest r = request.setId(requestIds.next()).build();
+    long id = requestIds.next();
+    if (request.hasHeader()) {
+      request.setHeader(request.getHeader().toBuilder().setId(id));
+    }
+    RaftRequest r = request.setId(id).build();
     EtcdException refused = alarms.refusal(r); // early; the applier decides for good
     if (refused != null) {
       return CompletableFuture.failedFuture(refused);
@@ -858,6 +930,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     }
     if (maintenance != null) {
       maintenance.close();
+    }
+    if (auth != null) {
+      auth.close();
     }
     if (server != null) {
       try {

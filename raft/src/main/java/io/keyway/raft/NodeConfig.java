@@ -37,6 +37,9 @@ public final class NodeConfig {
   private final long quotaBackendBytes;
   private final String autoCompactionMode;
   private final java.time.Duration autoCompactionRetention;
+  private final String authToken;
+  private final long authTokenTtlSeconds;
+  private final int bcryptCost;
 
   private NodeConfig(Builder b) {
     this.name = b.name;
@@ -63,6 +66,9 @@ public final class NodeConfig {
     this.quotaBackendBytes = b.quotaBackendBytes;
     this.autoCompactionMode = b.autoCompactionMode;
     this.autoCompactionRetention = b.autoCompactionRetention;
+    this.authToken = b.authToken;
+    this.authTokenTtlSeconds = b.authTokenTtlSeconds;
+    this.bcryptCost = b.bcryptCost;
   }
 
   public static Builder builder() { return new Builder(); }
@@ -76,7 +82,8 @@ public final class NodeConfig {
         .snapshotCount(snapshotCount).requestTimeoutMs(requestTimeoutMs).leaseCheckpoint(leaseCheckpoint)
         .leaseCheckpointPersist(leaseCheckpointPersist).leaseCheckpointIntervalMs(leaseCheckpointIntervalMs)
         .raftProperties(raftProperties).quotaBackendBytes(quotaBackendBytes)
-        .autoCompaction(autoCompactionMode, autoCompactionRetention);
+        .autoCompaction(autoCompactionMode, autoCompactionRetention)
+        .authToken(authToken).authTokenTtlSeconds(authTokenTtlSeconds).bcryptCost(bcryptCost);
   }
 
   public String name() { return name; }
@@ -154,6 +161,15 @@ public final class NodeConfig {
    */
   public java.time.Duration autoCompactionRetention() { return autoCompactionRetention; }
 
+  /** etcd's --auth-token: {@code simple} or {@code jwt,<options>}. */
+  public String authToken() { return authToken; }
+
+  /** etcd's --auth-token-ttl (simple tokens), seconds. */
+  public long authTokenTtlSeconds() { return authTokenTtlSeconds; }
+
+  /** etcd's --bcrypt-cost. */
+  public int bcryptCost() { return bcryptCost; }
+
   public Path memberDir() { return dataDir.resolve("member"); }
 
   public Path storeDir() { return memberDir().resolve("store"); }
@@ -193,8 +209,17 @@ public final class NodeConfig {
     private long quotaBackendBytes;
     private String autoCompactionMode = "periodic";
     private java.time.Duration autoCompactionRetention = java.time.Duration.ZERO;
+    private String authToken = "simple";
+    private long authTokenTtlSeconds = 300;
+    private int bcryptCost = 10;
 
     private Builder() {}
+
+    public Builder authToken(String v) { this.authToken = v; return this; }
+
+    public Builder authTokenTtlSeconds(long v) { this.authTokenTtlSeconds = v; return this; }
+
+    public Builder bcryptCost(int v) { this.bcryptCost = v; return this; }
 
     public Builder name(String v) { this.name = v; return this; }
 

@@ -155,9 +155,10 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
         "{\"maxsize\": 100, \"maxage\": 0, \"maxbackups\": 0, \"localtime\": false, \"compress\": false}");
     ignored("enable-pprof", FlagKind.BOOL, "false");
     ignored("metrics", FlagKind.STRING, "basic");
-    ignored("auth-token", FlagKind.STRING, "simple");
-    ignored("bcrypt-cost", FlagKind.UINT, "10");
-    ignored("auth-token-ttl", FlagKind.UINT, "300");
+    served("auth-token", FlagKind.STRING, "simple",
+        "Specify auth token specific options: 'simple' or 'jwt,pub-key=...,priv-key=...,sign-method=...,ttl=...'.");
+    served("bcrypt-cost", FlagKind.UINT, "10", "Specify bcrypt algorithm cost factor for auth password hashing.");
+    served("auth-token-ttl", FlagKind.UINT, "300", "The lifetime in seconds of the simple auth token.");
     ignored("enable-grpc-gateway", FlagKind.BOOL, "true");
     ignored("experimental-initial-corrupt-check", FlagKind.BOOL, "false");
     ignored("experimental-corrupt-check-time", FlagKind.DURATION, "0s");

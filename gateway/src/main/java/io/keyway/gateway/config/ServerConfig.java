@@ -37,7 +37,8 @@ public record ServerConfig(
     Duration leaseCheckpointInterval,
     MaintenanceSettings maintenance,
     ClientTls clientTls,
-    List<URI> listenMetricsUrls) {
+    List<URI> listenMetricsUrls,
+    AuthSettings auth) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -121,7 +122,9 @@ public record ServerConfig(
         duration(values, "experimental-watch-progress-notify-interval"), duration(values, "ws-ping-interval"),
         (int) Math.min(Integer.MAX_VALUE, unsigned(values, "ws-max-watchers")),
         leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval, MaintenanceSettings.resolve(values),
-        ClientTls.resolve(values, listenClient), metricsUrls(values));
+        ClientTls.resolve(values, listenClient), metricsUrls(values),
+        AuthSettings.of(value(values, "auth-token"), unsigned(values, "auth-token-ttl"),
+            unsigned(values, "bcrypt-cost")));
   }
 
   /** {@code --listen-metrics-urls}: empty (etcd's default) for none. */

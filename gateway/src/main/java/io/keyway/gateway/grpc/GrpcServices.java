@@ -29,11 +29,11 @@ public final class GrpcServices {
         .removeEnabledProtocol(GrpcProtocol.TRANSCODING);
     GrpcServer server = GrpcServer.server(vertx, options);
     for (UnaryRpc<?, ?> rpc : rpcs.all()) {
-      server.callHandler(serviceMethod(rpc), new UnaryCall(rpc, maxMessageSize));
+      server.callHandler(serviceMethod(rpc), new UnaryCall(rpcs, rpc, maxMessageSize));
     }
     for (ServerStreamRpc<?, ?> rpc : rpcs.streams()) {
       server.callHandler(serviceMethod(rpc.service(), rpc.method(), rpc.requestPrototype()),
-          new ServerStreamCall(rpc, maxMessageSize));
+          new ServerStreamCall(rpcs, rpc, maxMessageSize));
     }
     for (Service service : streaming) {
       server.addService(service);

@@ -14,11 +14,16 @@ import io.vertx.grpc.server.Service;
 public final class KeepAliveService implements Service {
   private static final ServiceName NAME = ServiceName.create("etcdserverpb", "Lease");
 
-  private final EtcdLease lease;
+  private final java.util.function.Function<String, EtcdLease> leaseForToken;
   private final long maxMessageSize;
 
   public KeepAliveService(EtcdLease lease, long maxMessageSize) {
-    this.lease = lease;
+    this(token -> lease, maxMessageSize);
+  }
+
+  /** @param leaseForToken the Lease service acting for the caller behind a token (auth) */
+  public KeepAliveService(java.util.function.Function<String, EtcdLease> leaseForToken, long maxMessageSize) {
+    this.leaseForToken = leaseForToken;
     this.maxMessageSize = maxMessageSize;
   }
 
@@ -37,6 +42,6 @@ public final class KeepAliveService implements Service {
     server.callHandler(
         ServiceMethod.server(NAME, "LeaseKeepAlive", GrpcMessageEncoder.encoder(),
             new RequestDecoder(LeaseKeepAliveRequest.getDefaultInstance())),
-        new LeaseKeepAliveCall(lease, maxMessageSize));
+        new LeaseKeepAliveCall(leaseForToken, maxMessageSize));
   }
 }

@@ -21,11 +21,11 @@ import java.util.Queue;
  * stream with its status; the client's half-close ends it with OK once every request got its answer.
  */
 final class LeaseKeepAliveCall implements Handler<GrpcServerRequest<Object, Message>> {
-  private final EtcdLease lease;
+  private final java.util.function.Function<String, EtcdLease> leaseForToken;
   private final long maxMessageSize;
 
-  LeaseKeepAliveCall(EtcdLease lease, long maxMessageSize) {
-    this.lease = lease;
+  LeaseKeepAliveCall(java.util.function.Function<String, EtcdLease> leaseForToken, long maxMessageSize) {
+    this.leaseForToken = leaseForToken;
     this.maxMessageSize = maxMessageSize;
   }
 
@@ -47,6 +47,7 @@ final class LeaseKeepAliveCall implements Handler<GrpcServerRequest<Object, Mess
     private final GrpcServerRequest<Object, Message> request;
     private final GrpcServerResponse<Object, Message> response;
     private final Queue<Long> queued = new ArrayDeque<>();
+    private final EtcdLease lease;
     private boolean busy;
     private boolean halfClosed;
     private boolean done;
@@ -55,6 +56,7 @@ final class LeaseKeepAliveCall implements Handler<GrpcServerRequest<Object, Mess
       this.context = context;
       this.request = request;
       this.response = response;
+      this.lease = leaseForToken.apply(io.keyway.gateway.auth.CallerTokens.grpc(request.headers()));
     }
 
     void start() {

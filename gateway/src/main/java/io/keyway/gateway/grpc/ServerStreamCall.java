@@ -2,6 +2,8 @@ package io.keyway.gateway.grpc;
 
 import com.google.protobuf.Message;
 import io.keyway.api.GrpcCode;
+import io.keyway.gateway.auth.CallerTokens;
+import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.RpcFailure;
 import io.keyway.gateway.rpc.ServerStreamRpc;
 import io.keyway.gateway.rpc.StreamSink;
@@ -18,10 +20,12 @@ import io.vertx.grpc.server.GrpcServerResponse;
  * disconnects stops it.
  */
 final class ServerStreamCall implements Handler<GrpcServerRequest<Object, Message>> {
+  private final EtcdRpcs rpcs;
   private final ServerStreamRpc<?, ?> rpc;
   private final long maxMessageSize;
 
-  ServerStreamCall(ServerStreamRpc<?, ?> rpc, long maxMessageSize) {
+  ServerStreamCall(EtcdRpcs rpcs, ServerStreamRpc<?, ?> rpc, long maxMessageSize) {
+    this.rpcs = rpcs;
     this.rpc = rpc;
     this.maxMessageSize = maxMessageSize;
   }
@@ -60,7 +64,7 @@ final class ServerStreamCall implements Handler<GrpcServerRequest<Object, Messag
         UnaryCall.fail(response, GrpcCode.INTERNAL, "grpc: error unmarshalling request: " + failure.reason());
         return;
       }
-      Runnable stop = rpc.start((Message) message, new StreamSink<Message>() {
+      Runnable stop = rpcs.forCaller(rpc, CallerTokens.grpc(request.headers())).start((Message) message, new StreamSink<Message>() {
         @Override
         public void next(Message m) {
           context.runOnContext(v -> {

@@ -2,7 +2,9 @@ package io.keyway.gateway.grpc;
 
 import com.google.protobuf.Message;
 import io.keyway.api.GrpcCode;
+import io.keyway.gateway.auth.CallerTokens;
 import io.keyway.gateway.rpc.CancellableResult;
+import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.RpcFailure;
 import io.keyway.gateway.rpc.UnaryRpc;
 import io.vertx.core.Context;
@@ -21,10 +23,12 @@ import java.util.concurrent.CompletionStage;
  * waits on a call the server has given up on.
  */
 final class UnaryCall implements Handler<GrpcServerRequest<Object, Message>> {
+  private final EtcdRpcs rpcs;
   private final UnaryRpc<?, ?> rpc;
   private final long maxMessageSize;
 
-  UnaryCall(UnaryRpc<?, ?> rpc, long maxMessageSize) {
+  UnaryCall(EtcdRpcs rpcs, UnaryRpc<?, ?> rpc, long maxMessageSize) {
+    this.rpcs = rpcs;
     this.rpc = rpc;
     this.maxMessageSize = maxMessageSize;
   }
@@ -62,7 +66,7 @@ final class UnaryCall implements Handler<GrpcServerRequest<Object, Message>> {
         fail(response, GrpcCode.INTERNAL, "grpc: error unmarshalling request: " + failure.reason());
         return;
       }
-      CompletionStage<? extends Message> stage = rpc.invoke((Message) message);
+      CompletionStage<? extends Message> stage = rpcs.invoke(rpc, (Message) message, CallerTokens.grpc(request.headers()));
       if (stage instanceof CancellableResult<?> waiting) {
         // a client that cancels, times out or disconnects ends a lock or campaign wait
         request.errorHandler(e -> waiting.abandon()); // RST_STREAM: cancel, deadline, connection gone

@@ -1,6 +1,7 @@
 package io.keyway.gateway.http;
 
 import io.keyway.gateway.EtcdVersion;
+import io.keyway.gateway.auth.CallerTokens;
 import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.LeaseRpcs;
 import io.keyway.gateway.rpc.ServerStreamRpc;
@@ -98,9 +99,11 @@ public final class ClientRouter {
     ctx.request().toWebSocket().onSuccess(socket -> {
       JsonWebSocket ws = new JsonWebSocket(vertx, socket, limits, method);
       if (keepAlive) {
-        new KeepAliveWebSocket(lease, context, ws).start();
+        new KeepAliveWebSocket(rpcs.leaseFor(lease, CallerTokens.webSocket(ctx.request().headers())), context, ws)
+            .start();
       } else {
-        new ServerStreamWebSocket(stream, context, ws).start();
+        new ServerStreamWebSocket(rpcs.forCaller(stream, CallerTokens.webSocket(ctx.request().headers())), context,
+            ws).start();
       }
     }); // a failed handshake has already been answered (400) by Vert.x
     return true;
@@ -119,12 +122,14 @@ public final class ClientRouter {
       }
       if (ctx.request().method() == HttpMethod.POST) {
         if (lease != null && method.equals(LeaseRpcs.KEEP_ALIVE)) {
-          new KeepAliveStream(lease, maxMessageSize, ctx.request()).start();
+          new KeepAliveStream(rpcs.leaseFor(lease, CallerTokens.http(ctx.request().headers())), maxMessageSize,
+              ctx.request()).start();
           return;
         }
         ServerStreamRpc<?, ?> stream = rpcs.findStream(method);
         if (stream != null) {
-          new ServerStreamHttp(stream, maxMessageSize, ctx.request()).start();
+          new ServerStreamHttp(rpcs.forCaller(stream, CallerTokens.http(ctx.request().headers())), maxMessageSize,
+              ctx.request()).start();
           return;
         }
         gateway.handle(ctx, method);

@@ -57,7 +57,8 @@ public final class ClientVerticle extends VerticleBase {
   public Future<?> start() {
     List<Service> streaming = new ArrayList<>();
     if (setup.lease() != null) {
-      streaming.add(new KeepAliveService(setup.lease(), setup.maxMessageSize()));
+      streaming.add(new KeepAliveService(token -> setup.rpcs().leaseFor(setup.lease(), token),
+          setup.maxMessageSize()));
     }
     if (setup.watches() != null) {
       streaming.add(setup.watches().grpcService());

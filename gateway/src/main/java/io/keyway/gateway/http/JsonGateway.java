@@ -2,6 +2,7 @@ package io.keyway.gateway.http;
 
 import com.google.protobuf.Message;
 import io.keyway.api.GrpcCode;
+import io.keyway.gateway.auth.CallerTokens;
 import io.keyway.gateway.json.JsonCodec;
 import io.keyway.gateway.json.JsonDecodeException;
 import io.keyway.gateway.rpc.CancellableResult;
@@ -71,7 +72,7 @@ final class JsonGateway {
         tooLarge(response, size);
         return;
       }
-      CompletionStage<? extends Message> stage = rpc.invoke(request);
+      CompletionStage<? extends Message> stage = rpcs.invoke(rpc, request, CallerTokens.http(ctx.request().headers()));
       if (stage instanceof CancellableResult<?> waiting) {
         response.closeHandler(v -> waiting.abandon()); // the client went away: end its lock or campaign wait
       }

@@ -25,6 +25,7 @@ public final class EtcdRpcs {
   private final Map<String, ServerStreamRpc<?, ?>> streamsByName = new LinkedHashMap<>();
   private EtcdMaintenance maintenance;
   private MemberView view;
+  private RpcGate gate;
 
   private EtcdRpcs() {}
 
@@ -78,6 +79,46 @@ public final class EtcdRpcs {
   /** The Maintenance service; null when not served. */
   public EtcdMaintenance maintenance() {
     return maintenance;
+  }
+
+  /** Puts an access check (auth) in front of every RPC. */
+  public EtcdRpcs withGate(RpcGate gate) {
+    this.gate = gate;
+    return this;
+  }
+
+  /** Runs a unary RPC for the caller that presented {@code token} (null: none), through the gate if any. */
+  public java.util.concurrent.CompletionStage<? extends com.google.protobuf.Message> invoke(UnaryRpc<?, ?> rpc,
+      com.google.protobuf.Message request, String token) {
+    return gate == null ? rpc.invoke(request) : gate.invoke(rpc, request, token);
+  }
+
+  /** Starts a server stream for the caller behind {@code token}; a refused caller's sink fails instead. */
+  public Runnable startStream(ServerStreamRpc<?, ?> rpc, com.google.protobuf.Message request,
+      StreamSink<?> sink, String token) {
+    io.keyway.api.EtcdException refused = gate == null ? null : gate.refuseStream(rpc.fullName(), request, token);
+    if (refused != null) {
+      sink.fail(refused);
+      return () -> { };
+    }
+    @SuppressWarnings("unchecked")
+    StreamSink<Object> s = (StreamSink<Object>) sink;
+    return rpc.start(request, s);
+  }
+
+  /** {@code rpc} for the caller behind {@code token}: the gate decides before the stream starts. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public ServerStreamRpc<?, ?> forCaller(ServerStreamRpc<?, ?> rpc, String token) {
+    if (gate == null) {
+      return rpc;
+    }
+    return new ServerStreamRpc(rpc.service(), rpc.method(), rpc.requestPrototype(),
+        (request, sink) -> startStream(rpc, (com.google.protobuf.Message) request, (StreamSink<?>) sink, token));
+  }
+
+  /** The Lease service for the caller behind {@code token}: keep-alives pass the gate first. */
+  public io.keyway.raft.EtcdLease leaseFor(io.keyway.raft.EtcdLease lease, String token) {
+    return gate == null || lease == null ? lease : new CallerLease(lease, id -> gate.refuseKeepAlive(token, id));
   }
 
   /** @param fullName e.g. {@code etcdserverpb.KV/Range}; null when this build does not implement it */

@@ -12,4 +12,13 @@ import io.vertx.core.MultiMap;
  * @param transport "grpc", "http" or "websocket"
  * @param remote    the client's address, for logs
  */
-record WatchCaller(String transport, String remote, MultiMap headers) {}
+record WatchCaller(String transport, String remote, MultiMap headers) {
+  /** The auth token as this transport carries it; null when none was sent. */
+  String token() {
+    return switch (transport) {
+      case "grpc" -> io.keyway.gateway.auth.CallerTokens.grpc(headers);
+      case "websocket" -> io.keyway.gateway.auth.CallerTokens.webSocket(headers);
+      default -> io.keyway.gateway.auth.CallerTokens.http(headers);
+    };
+  }
+}

@@ -32,6 +32,7 @@ public final class WatchHub implements AutoCloseable {
   private final WatchSettings settings;
   private final Set<WatchSession> sessions = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
+  private volatile WatchGuard guard = (token, create) -> null;
 
   private WatchHub(WatchableStore store, MemberView view, WatchSettings settings) {
     this.store = store;
@@ -118,6 +119,15 @@ public final class WatchHub implements AutoCloseable {
   }
 
   /** Open client sessions (streams, HTTP responses, WebSockets); for diagnostics and tests. */
+  /** Checks every watch creation from now on (auth). */
+  public void setGuard(WatchGuard guard) {
+    this.guard = guard;
+  }
+
+  WatchGuard guard() {
+    return guard;
+  }
+
   public int openSessions() {
     return sessions.size();
   }

@@ -109,6 +109,11 @@ final class WatchSession {
       stream.reject("keyway: too many watchers on one WebSocket connection (--ws-max-watchers=" + maxWatchers + ")");
       return;
     }
+    String refused = hub.guard().refusal(caller.token(), create);
+    if (refused != null) {
+      stream.reject(refused);
+      return;
+    }
     long id = stream.create(create);
     if (id != WatchStream.INVALID_WATCH_ID) {
       watchIds.add(id);

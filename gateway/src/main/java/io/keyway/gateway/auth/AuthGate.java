@@ -1,0 +1,312 @@
+package io.keyway.gateway.auth;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.keyway.api.EtcdError;
+import io.keyway.api.EtcdException;
+import io.keyway.api.GrpcCode;
+import io.keyway.api.etcdserverpb.*;
+import io.keyway.api.v3electionpb.CampaignRequest;
+import io.keyway.api.v3electionpb.LeaderRequest;
+import io.keyway.api.v3electionpb.ProclaimRequest;
+import io.keyway.api.v3electionpb.ResignRequest;
+import io.keyway.api.v3lockpb.LockRequest;
+import io.keyway.api.v3lockpb.UnlockRequest;
+import io.keyway.gateway.rpc.RpcGate;
+import io.keyway.gateway.rpc.UnaryRpc;
+import io.keyway.raft.EtcdKv;
+import io.keyway.raft.auth.AuthService;
+import io.keyway.store.auth.AuthInfo;
+import io.keyway.store.auth.AuthStore;
+import io.keyway.store.auth.RequestPermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * etcd's access rules (3.5.32+, with the 2026 CVE fixes) in front of every RPC. The token is resolved once
+ * ({@link AuthService#identify}: ignored while auth is off, 401 when bad); then each method gets the check etcd
+ * makes before serving it. KV writes and auth requests carry the caller into the Raft entry, where the apply
+ * checks again against the auth store of that moment.
+ *
+ * <p>Defragment, Hash, HashKV and Snapshot answer with etcd 3.5's unmapped {@code auth: ...} errors (gRPC Unknown,
+ * HTTP 500), as etcd 3.5.33's maintenance server does; every other refusal is the mapped {@code etcdserver: ...}
+ * error. Auth RPCs are run for the identified caller and checked where applied ({@link AuthRpcs}).
+ */
+public final class AuthGate implements RpcGate {
+  private final AuthService auth;
+  private final AuthStore store;
+  private final RequestPermissions permissions;
+  private final Function<AuthInfo, EtcdKv> kvAs;
+  private final Map<String, BiFunction<AuthInfo, Message, CompletionStage<? extends Message>>> authRpcs;
+
+  /** @param kvAs the KV service acting for a caller (its writes carry the caller to the apply) */
+  public AuthGate(AuthService auth, Function<AuthInfo, EtcdKv> kvAs) {
+    this.auth = auth;
+    this.store = auth.store();
+    this.permissions = auth.permissions();
+    this.kvAs = kvAs;
+    this.authRpcs = AuthRpcs.table(auth);
+  }
+
+  Map<String, BiFunction<AuthInfo, Message, CompletionStage<? extends Message>>> table() {
+    return authRpcs;
+  }
+
+  @Override
+  public CompletionStage<? extends Message> invoke(UnaryRpc<?, ?> rpc, Message request, String token) {
+    try {
+      AuthInfo who = auth.identify(token);
+      return dispatch(rpc, request, who, store.isEnabled());
+    } catch (EtcdException e) {
+      return CompletableFuture.failedFuture(RAW_ERRORS.contains(rpc.fullName()) ? raw(e) : e);
+    }
+  }
+
+  private CompletionStage<? extends Message> dispatch(UnaryRpc<?, ?> rpc, Message request, AuthInfo who,
+      boolean enabled) {
+    BiFunction<AuthInfo, Message, CompletionStage<? extends Message>> authRpc = authRpcs.get(rpc.fullName());
+    if (authRpc != null) {
+      return authRpc.apply(who, request);
+    }
+    switch (rpc.fullName()) {
+      // ---- KV: key permissions; writes carry the caller into the log
+      case "etcdserverpb.KV/Range" -> {
+        if (enabled) {
+          permissions.checkRange(who, (RangeRequest) request);
+        }
+        return rpc.invoke(request);
+      }
+      case "etcdserverpb.KV/Put" -> {
+        if (enabled) {
+          permissions.checkPut(who, (PutRequest) request);
+        }
+        return kvAs.apply(who).put((PutRequest) request);
+      }
+      case "etcdserverpb.KV/DeleteRange" -> {
+        if (enabled) {
+          permissions.checkDeleteRange(who, (DeleteRangeRequest) request);
+        }
+        return kvAs.apply(who).deleteRange((DeleteRangeRequest) request);
+      }
+      case "etcdserverpb.KV/Txn" -> {
+        if (enabled) {
+          permissions.checkTxn(who, (TxnRequest) request);
+        }
+        return kvAs.apply(who).txn((TxnRequest) request);
+      }
+      case "etcdserverpb.KV/Compact" -> {
+        store.checkAdmin(who);
+        return kvAs.apply(who).compact((CompactionRequest) request);
+      }
+      // ---- Lease: any authenticated user; lease keys need WRITE (revoke) or READ (listing keys)
+      case "etcdserverpb.Lease/LeaseRevoke" -> {
+        if (enabled) {
+          requireUser(who);
+          permissions.checkLeaseKeys(who, ((LeaseRevokeRequest) request).getID(), true);
+        }
+        return rpc.invoke(request);
+      }
+      case "etcdserverpb.Lease/LeaseTimeToLive" -> {
+        if (enabled) {
+          requireUser(who);
+          LeaseTimeToLiveRequest ttl = (LeaseTimeToLiveRequest) request;
+          if (ttl.getKeys()) {
+            permissions.checkLeaseKeys(who, ttl.getID(), false);
+          }
+        }
+        return rpc.invoke(request);
+      }
+      case "etcdserverpb.Lease/LeaseLeases" -> {
+        if (!enabled) {
+          return rpc.invoke(request);
+        }
+        requireUser(who);
+        return rpc.invoke(request).thenApply(resp -> {
+          for (LeaseStatus lease : ((LeaseLeasesResponse) resp).getLeasesList()) {
+            permissions.checkLeaseKeys(who, lease.getID(), false);
+          }
+          return resp;
+        });
+      }
+      // ---- Maintenance and Cluster
+      case "etcdserverpb.Maintenance/Alarm" -> {
+        if (enabled) {
+          if (((AlarmRequest) request).getAction() == AlarmRequest.AlarmAction.GET) {
+            requireUser(who);
+          } else {
+            store.checkAdmin(who);
+          }
+        }
+        return rpc.invoke(request);
+      }
+      case "etcdserverpb.Maintenance/Defragment", "etcdserverpb.Maintenance/Hash",
+          "etcdserverpb.Maintenance/HashKV", "etcdserverpb.Maintenance/MoveLeader",
+          "etcdserverpb.Maintenance/Downgrade" -> {
+        store.checkAdmin(who);
+        return rpc.invoke(request);
+      }
+      case "etcdserverpb.Cluster/MemberAdd", "etcdserverpb.Cluster/MemberRemove",
+          "etcdserverpb.Cluster/MemberUpdate", "etcdserverpb.Cluster/MemberPromote" -> {
+        store.checkAdmin(who);
+        return rpc.invoke(request);
+      }
+      // ---- Lock and Election: the keys their KV operations touch
+      case "v3lockpb.Lock/Lock" -> {
+        if (enabled) {
+          checkRecipe(who, ((LockRequest) request).getName());
+        }
+        return rpc.invoke(request);
+      }
+      case "v3lockpb.Lock/Unlock" -> {
+        if (enabled) {
+          store.checkWrite(who, ((UnlockRequest) request).getKey(), ByteString.EMPTY);
+        }
+        return rpc.invoke(request);
+      }
+      case "v3electionpb.Election/Campaign" -> {
+        if (enabled) {
+          checkRecipe(who, ((CampaignRequest) request).getName());
+        }
+        return rpc.invoke(request);
+      }
+      case "v3electionpb.Election/Proclaim" -> {
+        if (enabled) {
+          store.checkWrite(who, ((ProclaimRequest) request).getLeader().getKey(), ByteString.EMPTY);
+        }
+        return rpc.invoke(request);
+      }
+      case "v3electionpb.Election/Resign" -> {
+        if (enabled) {
+          store.checkWrite(who, ((ResignRequest) request).getLeader().getKey(), ByteString.EMPTY);
+        }
+        return rpc.invoke(request);
+      }
+      case "v3electionpb.Election/Leader" -> {
+        if (enabled) {
+          checkPrefixRead(who, ((LeaderRequest) request).getName());
+        }
+        return rpc.invoke(request);
+      }
+      // Lease grant, Maintenance Status, MemberList and anything else: any authenticated user
+      default -> {
+        if (enabled) {
+          requireUser(who);
+        }
+        return rpc.invoke(request);
+      }
+    }
+  }
+
+  @Override
+  public EtcdException refuseStream(String fullName, Message request, String token) {
+    try {
+      AuthInfo who = auth.identify(token);
+      if (!store.isEnabled()) {
+        return null;
+      }
+      switch (fullName) {
+        case "etcdserverpb.Maintenance/Snapshot" -> store.checkAdmin(who);
+        case "v3electionpb.Election/Observe" -> checkPrefixRead(who, ((LeaderRequest) request).getName());
+        default -> requireUser(who);
+      }
+      return null;
+    } catch (EtcdException e) {
+      return RAW_ERRORS.contains(fullName) ? raw(e) : e;
+    }
+  }
+
+  /**
+   * Watch creation: READ on the watched range (etcd's isWatchPermitted). Null when permitted, else the cancel
+   * reason etcd sends: the gRPC status text of the refusal.
+   */
+  public String refuseWatch(String token, WatchCreateRequest create) {
+    try {
+      AuthInfo who = auth.identify(token);
+      store.checkRead(who, create.getKey(), create.getRangeEnd());
+      return null;
+    } catch (EtcdException e) {
+      EtcdError reason = switch (e.error() == null ? EtcdError.PERMISSION_DENIED_ERR : e.error()) {
+        case INVALID_AUTH_TOKEN, AUTH_OLD_REVISION, USER_EMPTY -> e.error();
+        default -> EtcdError.PERMISSION_DENIED_ERR;
+      };
+      return "rpc error: code = " + goCodeName(reason.code()) + " desc = " + reason.message();
+    }
+  }
+
+  private static String goCodeName(int code) {
+    return switch (code) {
+      case GrpcCode.UNAUTHENTICATED -> "Unauthenticated";
+      case GrpcCode.INVALID_ARGUMENT -> "InvalidArgument";
+      default -> "PermissionDenied";
+    };
+  }
+
+  /** Lease keep-alive: admin, or WRITE on every key of the lease. Null when permitted. */
+  @Override
+  public EtcdException refuseKeepAlive(String token, long leaseId) {
+    try {
+      AuthInfo who = auth.identify(token);
+      if (store.isEnabled()) {
+        requireUser(who);
+        permissions.checkLeaseKeys(who, leaseId, true);
+      }
+      return null;
+    } catch (EtcdException e) {
+      return e;
+    }
+  }
+
+  /** A lock or campaign reads the waiters under {@code name/} and writes its own key there. */
+  private void checkRecipe(AuthInfo who, ByteString name) throws EtcdException {
+    ByteString prefix = name.concat(ByteString.copyFromUtf8("/"));
+    store.checkRead(who, prefix, prefixEnd(prefix));
+    store.checkWrite(who, prefix, prefixEnd(prefix));
+  }
+
+  private void checkPrefixRead(AuthInfo who, ByteString name) throws EtcdException {
+    ByteString prefix = name.concat(ByteString.copyFromUtf8("/"));
+    store.checkRead(who, prefix, prefixEnd(prefix));
+  }
+
+  /** clientv3.GetPrefixRangeEnd: the prefix with its last byte below 0xff incremented. */
+  static ByteString prefixEnd(ByteString prefix) {
+    byte[] end = prefix.toByteArray();
+    for (int i = end.length - 1; i >= 0; i--) {
+      if ((end[i] & 0xff) < 0xff) {
+        end[i]++;
+        return ByteString.copyFrom(end, 0, i + 1);
+      }
+    }
+    return ByteString.copyFrom(new byte[] {0});
+  }
+
+  private static void requireUser(AuthInfo who) throws EtcdException {
+    if (who == null || who.isEmpty()) {
+      throw EtcdError.USER_EMPTY.exception();
+    }
+  }
+
+  /**
+   * etcd 3.5's maintenance server returns the auth store's raw errors for these (its authMaintenanceServer
+   * skips togRPCError), which gRPC reports as Unknown (HTTP 500) with the {@code auth: ...} text.
+   */
+  private static final java.util.Set<String> RAW_ERRORS = java.util.Set.of("etcdserverpb.Maintenance/Defragment",
+      "etcdserverpb.Maintenance/Hash", "etcdserverpb.Maintenance/HashKV", "etcdserverpb.Maintenance/Snapshot");
+
+  private static EtcdException raw(EtcdException e) {
+    if (e.error() == null) {
+      return e;
+    }
+    String text = switch (e.error()) {
+      case USER_EMPTY -> "auth: user name is empty";
+      case USER_NOT_FOUND -> "auth: user not found";
+      case INVALID_AUTH_TOKEN -> "auth: invalid auth token";
+      case PERMISSION_DENIED_ERR -> "auth: permission denied";
+      default -> null;
+    };
+    return text == null ? e : new EtcdException(GrpcCode.UNKNOWN, text);
+  }
+}

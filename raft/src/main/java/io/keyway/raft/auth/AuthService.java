@@ -1,0 +1,279 @@
+package io.keyway.raft.auth;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.keyway.api.EtcdError;
+import io.keyway.api.EtcdException;
+import io.keyway.api.GrpcCode;
+import io.keyway.api.authpb.User;
+import io.keyway.api.etcdserverpb.AuthDisableRequest;
+import io.keyway.api.etcdserverpb.AuthDisableResponse;
+import io.keyway.api.etcdserverpb.AuthEnableRequest;
+import io.keyway.api.etcdserverpb.AuthEnableResponse;
+import io.keyway.api.etcdserverpb.AuthRoleAddRequest;
+import io.keyway.api.etcdserverpb.AuthRoleAddResponse;
+import io.keyway.api.etcdserverpb.AuthRoleDeleteRequest;
+import io.keyway.api.etcdserverpb.AuthRoleDeleteResponse;
+import io.keyway.api.etcdserverpb.AuthRoleGetRequest;
+import io.keyway.api.etcdserverpb.AuthRoleGetResponse;
+import io.keyway.api.etcdserverpb.AuthRoleGrantPermissionRequest;
+import io.keyway.api.etcdserverpb.AuthRoleGrantPermissionResponse;
+import io.keyway.api.etcdserverpb.AuthRoleListRequest;
+import io.keyway.api.etcdserverpb.AuthRoleListResponse;
+import io.keyway.api.etcdserverpb.AuthRoleRevokePermissionRequest;
+import io.keyway.api.etcdserverpb.AuthRoleRevokePermissionResponse;
+import io.keyway.api.etcdserverpb.AuthStatusRequest;
+import io.keyway.api.etcdserverpb.AuthStatusResponse;
+import io.keyway.api.etcdserverpb.AuthUserAddRequest;
+import io.keyway.api.etcdserverpb.AuthUserAddResponse;
+import io.keyway.api.etcdserverpb.AuthUserChangePasswordRequest;
+import io.keyway.api.etcdserverpb.AuthUserChangePasswordResponse;
+import io.keyway.api.etcdserverpb.AuthUserDeleteRequest;
+import io.keyway.api.etcdserverpb.AuthUserDeleteResponse;
+import io.keyway.api.etcdserverpb.AuthUserGetRequest;
+import io.keyway.api.etcdserverpb.AuthUserGetResponse;
+import io.keyway.api.etcdserverpb.AuthUserGrantRoleRequest;
+import io.keyway.api.etcdserverpb.AuthUserGrantRoleResponse;
+import io.keyway.api.etcdserverpb.AuthUserListRequest;
+import io.keyway.api.etcdserverpb.AuthUserListResponse;
+import io.keyway.api.etcdserverpb.AuthUserRevokeRoleRequest;
+import io.keyway.api.etcdserverpb.AuthUserRevokeRoleResponse;
+import io.keyway.api.etcdserverpb.AuthenticateRequest;
+import io.keyway.api.etcdserverpb.AuthenticateResponse;
+import io.keyway.api.etcdserverpb.ResponseHeader;
+import io.keyway.api.raftpb.InternalAuthenticateRequest;
+import io.keyway.api.raftpb.RaftRequest;
+import io.keyway.api.raftpb.RequestHeader;
+import io.keyway.raft.propose.Proposer;
+import io.keyway.raft.propose.ReadBarrier;
+import io.keyway.raft.propose.RequestIds;
+import io.keyway.store.auth.AuthInfo;
+import io.keyway.store.auth.AuthStore;
+import io.keyway.store.auth.Passwords;
+import io.keyway.store.auth.RequestPermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * etcd's Auth service on one member, and the identity check every other service relies on.
+ *
+ * <p>As in etcd 3.5, every auth RPC is a Raft entry carrying the caller's identity in its header; the apply
+ * ({@link io.keyway.raft.statemachine.AuthApplier}) checks admin rights and applies. Passwords are bcrypt-hashed
+ * here, before proposing, so only hashes reach the log and the apply thread never hashes. Authenticate checks
+ * the password here after a ReadIndex round, then proposes the login; the apply mints the token (simple tokens:
+ * on every member), and the login is retried when the auth store moved between the check and the apply.
+ */
+public final class AuthService implements AutoCloseable {
+  private static final int AUTHENTICATE_ATTEMPTS = 3;
+
+  private final AuthStore store;
+  private final RequestPermissions permissions;
+  private final TokenIssuer tokens;
+  private final SimpleTokens prefixes;
+  private final Proposer proposer;
+  private final RequestIds ids;
+  private final ReadBarrier readBarrier;
+  private final Supplier<ResponseHeader> header;
+  private final int bcryptCost;
+  /** bcrypt runs here: slow on purpose, so never on event loops, Raft or read threads; bounded against floods. */
+  private final ExecutorService hashing;
+
+  public AuthService(RequestPermissions permissions, TokenIssuer tokens, Proposer proposer, RequestIds ids,
+      ReadBarrier readBarrier, Supplier<ResponseHeader> header, int bcryptCost) {
+    this.store = permissions.store();
+    this.permissions = permissions;
+    this.tokens = tokens;
+    this.prefixes = new SimpleTokens(0, () -> 0);
+    this.proposer = proposer;
+    this.ids = ids;
+    this.readBarrier = readBarrier;
+    this.header = header;
+    this.bcryptCost = Passwords.validCost(bcryptCost);
+    this.hashing = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(1024), r -> {
+      Thread t = new Thread(r, "keyway-bcrypt");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public AuthStore store() { return store; }
+
+  public RequestPermissions permissions() { return permissions; }
+
+  public boolean isEnabled() { return store.isEnabled(); }
+
+  /**
+   * The caller behind a token (etcd's AuthInfoFromCtx): null while auth is disabled (tokens are ignored) or
+   * when no token was sent; a leading {@code "Bearer "} is stripped (etcd 3.5.32+).
+   *
+   * @throws EtcdException INVALID_AUTH_TOKEN for a token that is unknown, expired, forged or stale
+   */
+  public AuthInfo identify(String token) throws EtcdException {
+    if (!store.isEnabled() || token == null) {
+      return null;
+    }
+    String t = token.startsWith("Bearer ") ? token.substring("Bearer ".length()) : token;
+    TokenIssuer.Identity id = tokens.verify(t, store.revision());
+    if (id == null || store.user(id.user()) == null) {
+      throw EtcdError.INVALID_AUTH_TOKEN.exception();
+    }
+    return new AuthInfo(id.user(), id.revision());
+  }
+
+  /** The Raft header of a client proposal: present even without identity, so the apply knows a client sent it. */
+  public static RequestHeader headerOf(long id, AuthInfo who) {
+    RequestHeader.Builder b = RequestHeader.newBuilder().setId(id);
+    if (who != null) {
+      b.setUsername(who.username()).setAuthRevision(who.revision());
+    }
+    return b.build();
+  }
+
+  // ---- RPCs ---------------------------------------------------------------------------------------------------
+
+  public CompletableFuture<AuthEnableResponse> enable(AuthInfo who, AuthEnableRequest r) {
+    return propose(who, RaftRequest.newBuilder().setAuthEnable(r));
+  }
+
+  public CompletableFuture<AuthDisableResponse> disable(AuthInfo who, AuthDisableRequest r) {
+    return propose(who, RaftRequest.newBuilder().setAuthDisable(r));
+  }
+
+  public CompletableFuture<AuthStatusResponse> status(AuthInfo who, AuthStatusRequest r) {
+    return propose(who, RaftRequest.newBuilder().setAuthStatus(r));
+  }
+
+  public CompletableFuture<AuthenticateResponse> authenticate(AuthenticateRequest r) {
+    return authenticate(r, AUTHENTICATE_ATTEMPTS);
+  }
+
+  private CompletableFuture<AuthenticateResponse> authenticate(AuthenticateRequest r, int attempts) {
+    String name = r.getName();
+    String password = r.getPassword();
+    return readBarrier.thenRead(() -> null)
+        .thenApplyAsync(v -> checkPassword(name, password), hashing)
+        .thenCompose(checkedRevision -> this.<AuthenticateResponse>propose(null, RaftRequest.newBuilder()
+                .setAuthenticate(InternalAuthenticateRequest.newBuilder()
+                    .setName(name).setSimpleToken(prefixes.newPrefix())))
+            .thenCompose(resp -> checkedRevision == store.revision() || attempts <= 1
+                ? CompletableFuture.completedFuture(resp) : authenticate(r, attempts - 1)));
+  }
+
+  /** etcd's CheckPassword: the auth revision the password was checked at. */
+  private long checkPassword(String name, String password) {
+    if (!store.isEnabled()) {
+      throw EtcdError.AUTH_NOT_ENABLED.exception();
+    }
+    long revision = store.revision();
+    User user = store.user(name);
+    if (user == null) {
+      throw EtcdError.AUTH_FAILED.exception();
+    }
+    if (user.getOptions().getNoPassword()) {
+      // etcd does not map this one, so clients see it as Unknown
+      throw new EtcdException(GrpcCode.UNKNOWN, "auth: authentication failed, password was given for no password user");
+    }
+    if (!Passwords.matches(password, user.getPassword().toByteArray())) {
+      throw EtcdError.AUTH_FAILED.exception();
+    }
+    return revision;
+  }
+
+  public CompletableFuture<AuthUserAddResponse> userAdd(AuthInfo who, AuthUserAddRequest r) {
+    if (r.getOptions().getNoPassword() || (r.getPassword().isEmpty() && !r.getHashedPassword().isEmpty())) {
+      return propose(who, RaftRequest.newBuilder().setUserAdd(r.toBuilder().clearPassword()));
+    }
+    return hashed(r.getPassword()).thenCompose(hash -> propose(who, RaftRequest.newBuilder()
+        .setUserAdd(r.toBuilder().clearPassword().setHashedPassword(hash))));
+  }
+
+  public CompletableFuture<AuthUserChangePasswordResponse> userChangePassword(AuthInfo who,
+      AuthUserChangePasswordRequest r) {
+    if (r.getPassword().isEmpty() && !r.getHashedPassword().isEmpty()) {
+      return propose(who, RaftRequest.newBuilder().setUserChangePassword(r.toBuilder().clearPassword()));
+    }
+    return hashed(r.getPassword()).thenCompose(hash -> propose(who, RaftRequest.newBuilder()
+        .setUserChangePassword(r.toBuilder().clearPassword().setHashedPassword(hash))));
+  }
+
+  private CompletableFuture<String> hashed(String password) {
+    try {
+      return CompletableFuture.supplyAsync(() -> Passwords.hashForProposal(password, bcryptCost), hashing);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+    }
+  }
+
+  public CompletableFuture<AuthUserDeleteResponse> userDelete(AuthInfo who, AuthUserDeleteRequest r) {
+    return propose(who, RaftRequest.newBuilder().setUserDelete(r));
+  }
+
+  public CompletableFuture<AuthUserGetResponse> userGet(AuthInfo who, AuthUserGetRequest r) {
+    return propose(who, RaftRequest.newBuilder().setUserGet(r));
+  }
+
+  public CompletableFuture<AuthUserListResponse> userList(AuthInfo who, AuthUserListRequest r) {
+    return propose(who, RaftRequest.newBuilder().setUserList(r));
+  }
+
+  public CompletableFuture<AuthUserGrantRoleResponse> userGrantRole(AuthInfo who, AuthUserGrantRoleRequest r) {
+    return propose(who, RaftRequest.newBuilder().setUserGrantRole(r));
+  }
+
+  public CompletableFuture<AuthUserRevokeRoleResponse> userRevokeRole(AuthInfo who, AuthUserRevokeRoleRequest r) {
+    return propose(who, RaftRequest.newBuilder().setUserRevokeRole(r));
+  }
+
+  public CompletableFuture<AuthRoleAddResponse> roleAdd(AuthInfo who, AuthRoleAddRequest r) {
+    return propose(who, RaftRequest.newBuilder().setRoleAdd(r));
+  }
+
+  public CompletableFuture<AuthRoleGetResponse> roleGet(AuthInfo who, AuthRoleGetRequest r) {
+    return propose(who, RaftRequest.newBuilder().setRoleGet(r));
+  }
+
+  public CompletableFuture<AuthRoleListResponse> roleList(AuthInfo who, AuthRoleListRequest r) {
+    return propose(who, RaftRequest.newBuilder().setRoleList(r));
+  }
+
+  public CompletableFuture<AuthRoleDeleteResponse> roleDelete(AuthInfo who, AuthRoleDeleteRequest r) {
+    return propose(who, RaftRequest.newBuilder().setRoleDelete(r));
+  }
+
+  public CompletableFuture<AuthRoleGrantPermissionResponse> roleGrantPermission(AuthInfo who,
+      AuthRoleGrantPermissionRequest r) {
+    return propose(who, RaftRequest.newBuilder().setRoleGrantPermission(r));
+  }
+
+  public CompletableFuture<AuthRoleRevokePermissionResponse> roleRevokePermission(AuthInfo who,
+      AuthRoleRevokePermissionRequest r) {
+    return propose(who, RaftRequest.newBuilder().setRoleRevokePermission(r));
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends Message> CompletableFuture<T> propose(AuthInfo who, RaftRequest.Builder request) {
+    long id = ids.next();
+    RaftRequest r = request.setId(id).setHeader(headerOf(id, who)).build();
+    return proposer.propose(r).thenApply(result -> withHeader((T) result));
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends Message> T withHeader(T response) {
+    Message.Builder b = response.toBuilder();
+    FieldDescriptor field = b.getDescriptorForType().findFieldByName("header");
+    if (field != null) {
+      b.setField(field, header.get());
+    }
+    return (T) b.build();
+  }
+
+  @Override
+  public void close() {
+    hashing.shutdownNow();
+  }
+}
