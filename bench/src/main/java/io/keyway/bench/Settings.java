@@ -23,7 +23,7 @@ record Settings(
 
   static Settings fullRun() {
     return new Settings(false, Duration.ofSeconds(3), Duration.ofSeconds(12), 64, 4, 64, 64,
-        new int[] {1000, 10_000}, new double[] {4, 0.5}, 4, Duration.ofSeconds(15), Duration.ofSeconds(60), 3,
+        new int[] {1000, 10_000}, new double[] {4, 0.5}, 4, Duration.ofSeconds(10), Duration.ofSeconds(60), 3,
         1_000_000);
   }
 
