@@ -1,0 +1,568 @@
+package io.keyway.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.protobuf.ByteString;
+import io.keyway.api.etcdserverpb.PutRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * Runs every workload against Debian's etcd and Keyway, alternating which goes first, prints one table,
+ * writes the results JSON and (for full runs) the chart and docs/benchmarks.md. Exits 1 on any crash,
+ * request error or lost watch event; timings never fail a run.
+ */
+public final class BenchMain {
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Settings settings;
+  private final Path repo;
+  private final Path keywayJar;
+  private final String etcdBinary;
+  private final List<String> keywayJavaOpts;
+  private final Set<String> only;
+  private final Path dataRoot;
+  private final Path logDir;
+  private final Vertx vertx;
+  private final Results results = new Results();
+  private int nextPort = 21000;
+  private int orderFlip;
+
+  private BenchMain(Settings settings, Path repo, Path keywayJar, String etcdBinary, List<String> keywayJavaOpts,
+      Set<String> only) {
+    this.settings = settings;
+    this.repo = repo;
+    this.keywayJar = keywayJar;
+    this.etcdBinary = etcdBinary;
+    this.keywayJavaOpts = keywayJavaOpts;
+    this.only = only;
+    this.dataRoot = Paths.get("/tmp", "bench-data-" + ProcessHandle.current().pid());
+    this.logDir = repo.resolve("bench/target/logs");
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setBlockedThreadCheckInterval(60_000));
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = false;
+    boolean publish = true;
+    Path repo = Paths.get(".").toAbsolutePath().normalize();
+    Path jar = null;
+    String etcd = "/usr/bin/etcd";
+    List<String> javaOpts = new ArrayList<>();
+    Set<String> only = new LinkedHashSet<>();
+    Path renderOnly = null;
+    String watch = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--no-publish" -> publish = false;
+        case "--repo" -> repo = Paths.get(args[++i]).toAbsolutePath().normalize();
+        case "--keyway-jar" -> jar = Paths.get(args[++i]);
+        case "--etcd" -> etcd = args[++i];
+        case "--keyway-java-opts" -> javaOpts.addAll(Arrays.asList(args[++i].trim().split("\\s+")));
+        case "--only" -> only.addAll(Arrays.asList(args[++i].split(",")));
+        case "--render" -> renderOnly = Paths.get(args[++i]);
+        case "--watch" -> watch = args[++i];
+        default -> {
+          System.err.println("usage: keyway-bench [--quick] [--no-publish] [--only id,id] [--repo DIR]"
+              + " [--keyway-jar JAR] [--etcd BIN] [--keyway-java-opts 'OPTS'] [--watch N:PUTS_PER_S,...] | --render results.json");
+          System.exit(2);
+        }
+      }
+    }
+    if (renderOnly != null) {
+      Results r = JSON.readValue(renderOnly.toFile(), Results.class);
+      System.out.println(TextTable.render(r));
+      Publisher.publish(repo, r, renderOnly.getFileName().toString());
+      return;
+    }
+    if (jar == null) {
+      jar = repo.resolve("gateway/target/keyway.jar");
+    }
+    Settings settings = quick ? Settings.quickRun() : Settings.fullRun();
+    if (watch != null) {
+      settings = settings.withWatch(watch);
+    }
+    BenchMain bench = new BenchMain(settings, repo, jar, etcd, javaOpts, only);
+    int code = bench.runAll(publish && !quick && only.isEmpty());
+    System.exit(code);
+  }
+
+  private int runAll(boolean publish) throws IOException {
+    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    results.startedAt = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
+    results.mode = settings.quick() ? "quick" : "full";
+    results.machine = Machine.describe(etcdBinary, java);
+    results.settings = settings.describe();
+    results.settings.put("keywayLauncher", String.join(" ", keywayLauncher()) + " (no heap flags: the README's way)");
+    results.settings.put("dataDirs", dataRoot + " (same filesystem for both; both fsync)");
+    System.out.println("keyway-bench " + results.mode + " run; machine: " + results.machine);
+    try {
+      singleMemberWorkloads();
+      if (want("rss-1m-keys")) {
+        rssWithManyKeys();
+      }
+      if (want("cold-start")) {
+        coldStart();
+      }
+      if (want("cluster3-http-put")) {
+        threeMemberPut();
+      }
+    } catch (RuntimeException e) {
+      results.problems.add("driver failure: " + e);
+      e.printStackTrace();
+    } finally {
+      try {
+        vertx.close().await(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // the JVM exits right after; nothing left to flush
+      }
+      Server.deleteRecursively(dataRoot);
+    }
+    results.finishedAt = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
+    results.machine.put("loadAverageAtEnd", Machine.run(List.of("cat", "/proc/loadavg")));
+    for (Row row : results.rows) {
+      if (row.etcd != null && row.etcd.hasProblem()) {
+        results.problems.add(row.id + " on etcd: " + row.etcd.problem());
+      }
+      if (row.keyway != null && row.keyway.hasProblem()) {
+        results.problems.add(row.id + " on Keyway: " + row.keyway.problem());
+      }
+    }
+    System.out.println();
+    System.out.println(TextTable.render(results));
+    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+    Path out = settings.quick() || !publish
+        ? repo.resolve("bench/target/results/" + stamp + "-" + results.mode + ".json")
+        : repo.resolve("bench/results/" + stamp + ".json");
+    Files.createDirectories(out.getParent());
+    JSON.writeValue(out.toFile(), results);
+    System.out.println("results: " + out);
+    if (publish) {
+      Files.copy(out, repo.resolve("bench/results/latest.json"), StandardCopyOption.REPLACE_EXISTING);
+      Publisher.publish(repo, results, out.getFileName().toString());
+      System.out.println("updated docs/benchmarks.md and docs/benchmarks.svg");
+    }
+    if (!results.problems.isEmpty()) {
+      System.out.println("FAILED: " + results.problems.size() + " problem(s):");
+      results.problems.forEach(p -> System.out.println("  - " + p));
+      return 1;
+    }
+    return 0;
+  }
+
+  private boolean want(String id) {
+    return only.isEmpty() || only.contains(id)
+        || only.stream().anyMatch(o -> o.endsWith("*") && id.startsWith(o.substring(0, o.length() - 1)));
+  }
+
+  // ---------------------------------------------------------------- single member
+
+  private void singleMemberWorkloads() {
+    Server etcd = null;
+    Server keyway = null;
+    try {
+      etcd = startSingle(Server.Kind.ETCD, "e1");
+      keyway = startSingle(Server.Kind.KEYWAY, "k1");
+      Server.sleepMillis(settings.quick() ? 1000 : 5000);
+      Row idle = new Row("idle-rss", "RSS of an idle fresh member", "MiB", false)
+          .with(idleRss(etcd), idleRss(keyway)).ratioAtMost(3);
+      add(idle);
+      seedReadKey(etcd);
+      seedReadKey(keyway);
+      closedLoopRow("http-put", "HTTP put, 256 B values, " + settings.httpConnections() + " connections", 3.0,
+          etcd, keyway, s -> httpLoad(s, h -> Workloads.httpPut(h, "bench/put/")));
+      closedLoopRow("http-range-linearizable", "HTTP range of one key, linearizable, "
+          + settings.httpConnections() + " connections", 5.0, etcd, keyway,
+          s -> httpLoad(s, h -> Workloads.httpRange(h, false)));
+      closedLoopRow("http-range-serializable", "HTTP range of one key, serializable, "
+          + settings.httpConnections() + " connections", 5.0, etcd, keyway,
+          s -> httpLoad(s, h -> Workloads.httpRange(h, true)));
+      closedLoopRow("http-txn", "HTTP txn (compare version, put 256 B), " + settings.httpConnections()
+          + " connections", null, etcd, keyway, s -> httpLoad(s, Workloads::httpTxn));
+      String grpcShape = settings.grpcClients() + " clients over " + settings.grpcConnections() + " connections";
+      closedLoopRow("grpc-put", "gRPC put, 256 B values, " + grpcShape, 1.0, etcd, keyway,
+          s -> grpcLoad(s, settings.grpcClients(), Workloads::grpcPut));
+      closedLoopRow("grpc-range-linearizable", "gRPC range of one key, linearizable, " + grpcShape, 1.0, etcd,
+          keyway, s -> grpcLoad(s, settings.grpcClients(), g -> Workloads.grpcRange(g, false)));
+      closedLoopRow("grpc-range-serializable", "gRPC range of one key, serializable, " + grpcShape, 1.0, etcd,
+          keyway, s -> grpcLoad(s, settings.grpcClients(), g -> Workloads.grpcRange(g, true)));
+      int streams = settings.leaseStreams();
+      closedLoopRow("lease-keepalive", "gRPC lease keep-alives, " + streams + " streams over "
+          + settings.grpcConnections() + " connections", null, etcd, keyway,
+          s -> grpcLoad(s, streams, g -> Workloads.leaseKeepAlive(g, streams)));
+      for (int i = 0; i < settings.watchers().length; i++) {
+        watchRows(etcd, keyway, settings.watchers()[i], settings.watchPutsPerSecond()[i]);
+      }
+    } catch (BenchException e) {
+      results.problems.add("single-member setup: " + e.getMessage());
+    } finally {
+      if (etcd != null) {
+        etcd.close();
+      }
+      if (keyway != null) {
+        keyway.close();
+      }
+    }
+  }
+
+  private Side idleRss(Server s) {
+    Side side = new Side();
+    side.value = Meter.round1(ProcStats.rssMib(s.pid()));
+    side.peakRssMib = Meter.round1(ProcStats.peakRssMib(s.pid()));
+    side.loadAvgStart = side.loadAvgEnd = ProcStats.loadAverage();
+    return side;
+  }
+
+  private void seedReadKey(Server s) throws BenchException {
+    try (GrpcConnections g = new GrpcConnections(vertx, s.clientPort, 1)) {
+      g.kv(0).put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(Workloads.READ_KEY))
+          .setValue(ByteString.copyFrom(Payloads.value(Workloads.VALUE_SIZE, 9))).build())
+          .await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new BenchException("cannot seed " + s + ": " + e, e);
+    }
+  }
+
+  /** A load on one server: what to send, and how many lanes. */
+  private interface Load {
+    Side run(Server s) throws BenchException;
+  }
+
+  private void closedLoopRow(String id, String description, Double ratioTarget, Server etcd, Server keyway,
+      Load load) {
+    if (!want(id)) {
+      return;
+    }
+    System.out.println("== " + id + ": " + description);
+    Side[] sides = alternate(etcd, keyway, load);
+    Row row = new Row(id, description, "ops/s", true).with(sides[0], sides[1]);
+    if (ratioTarget != null) {
+      row.ratioAtLeast(ratioTarget);
+    }
+    add(row);
+  }
+
+  /** Runs {@code load} on both servers, etcd first on even calls and Keyway first on odd ones. */
+  private Side[] alternate(Server etcd, Server keyway, Load load) {
+    Side[][] sides = alternateMulti(etcd, keyway, s -> new Side[] {load.run(s)}, 1);
+    return new Side[] {sides[0][0], sides[1][0]};
+  }
+
+  /** A load that yields several rows' worth of numbers per server. */
+  private interface MultiLoad {
+    Side[] run(Server s) throws BenchException;
+  }
+
+  /** [0] = etcd's sides, [1] = Keyway's; a failure fills all {@code n} sides of that server. */
+  private Side[][] alternateMulti(Server etcd, Server keyway, MultiLoad load, int n) {
+    Side[][] sides = new Side[2][];
+    boolean etcdFirst = orderFlip++ % 2 == 0;
+    for (int step = 0; step < 2; step++) {
+      boolean doEtcd = (step == 0) == etcdFirst;
+      Server s = doEtcd ? etcd : keyway;
+      Side[] result;
+      try {
+        s.checkAlive();
+        result = load.run(s);
+        s.checkAlive();
+      } catch (BenchException | RuntimeException e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        result = new Side[n];
+        for (int i = 0; i < n; i++) {
+          result[i] = Side.failed(why);
+        }
+      }
+      for (Side side : result) {
+        System.out.println("   " + s.kind.label + ": " + TextTable.brief(side));
+      }
+      sides[doEtcd ? 0 : 1] = result;
+    }
+    return sides;
+  }
+
+  private Side httpLoad(Server s, java.util.function.Function<HttpJson, IntFunction<Future<?>>> op)
+      throws BenchException {
+    try (HttpJson http = new HttpJson(vertx, s.clientPort, settings.httpConnections())) {
+      return closedLoop(List.of(s), settings.httpConnections(), op.apply(http));
+    }
+  }
+
+  private Side grpcLoad(Server s, int lanes, java.util.function.Function<GrpcConnections, IntFunction<Future<?>>> op)
+      throws BenchException {
+    try (GrpcConnections grpc = new GrpcConnections(vertx, s.clientPort, settings.grpcConnections())) {
+      return closedLoop(List.of(s), lanes, op.apply(grpc));
+    }
+  }
+
+  private Side closedLoop(List<Server> servers, int lanes, IntFunction<Future<?>> op) throws BenchException {
+    Side side = new Side();
+    new ClosedLoop(vertx, lanes, op).run(settings.warmup(), settings.measure(), new Meter(servers), side);
+    side.extra.put("concurrency", lanes);
+    return side;
+  }
+
+  private void watchRows(Server etcd, Server keyway, int watchers, double rate) {
+    String id = "ws-watch-" + watchers;
+    if (!want(id)) {
+      return;
+    }
+    int window = settings.watchWindow();
+    String what = "WebSocket watch fan-out, " + watchers + " watchers of one key";
+    System.out.println("== " + id + ": " + what + "; " + rate + " puts/s, then " + window + " puts in flight");
+    Side[][] sides = alternateMulti(etcd, keyway, s -> new WatchFanout(vertx, s, watchers, rate,
+        settings.quick() ? 500 : 3000).run(settings.watchDuration(), settings.watchDrain(), window), 2);
+    add(new Row(id + "-fixed-rate", what + ", " + Row.fmt(rate) + " puts/s offered (open loop): events/s"
+        + " delivered and delivery latency at equal load", "events/s", true).with(sides[0][0], sides[1][0]));
+    add(new Row(id, what + ", saturated (at most " + window + " puts not yet delivered to all): events/s"
+        + " delivered and delivery latency", "events/s", true).with(sides[0][1], sides[1][1])
+        .ratioAtLeastWithP99(3));
+    add(new Row(id + "-rss", "server RSS growth per 1 000 WebSocket watchers (" + watchers + " idle watchers)",
+        "MiB", false).with(rssPer1k(sides[0][0]), rssPer1k(sides[1][0])));
+  }
+
+  private static Side rssPer1k(Side watch) {
+    Side s = new Side();
+    Object v = watch.extra.get("rssPer1kWatchersMib");
+    if (v instanceof Number n) {
+      s.value = n.doubleValue();
+    } else {
+      s.failure = watch.failure == null ? "not measured" : "watch run failed";
+    }
+    return s;
+  }
+
+  // ---------------------------------------------------------------- footprint and start-up
+
+  private void rssWithManyKeys() {
+    long keys = settings.bulkKeys();
+    String id = "rss-1m-keys";
+    String description = "RSS after writing " + keys + " keys (" + BulkLoad.VALUE_SIZE + " B values, txns of "
+        + BulkLoad.PER_TXN + ")";
+    System.out.println("== " + id + ": " + description);
+    Side[] sides = new Side[2];
+    Server.Kind[] order = orderFlip++ % 2 == 0
+        ? new Server.Kind[] {Server.Kind.ETCD, Server.Kind.KEYWAY}
+        : new Server.Kind[] {Server.Kind.KEYWAY, Server.Kind.ETCD};
+    for (Server.Kind kind : order) {
+      Side side = new Side();
+      try (Server s = startSingle(kind, "bulk")) {
+        Meter meter = new Meter(List.of(s));
+        meter.begin();
+        double seconds;
+        try (GrpcConnections g = new GrpcConnections(vertx, s.clientPort, 2)) {
+          seconds = BulkLoad.load(vertx, g, keys, 16);
+        }
+        Server.sleepMillis(settings.quick() ? 500 : 5000);
+        meter.end();
+        s.checkAlive();
+        side.value = Meter.round1(ProcStats.rssMib(s.pid()));
+        side.ops = keys;
+        side.errors = 0L;
+        meter.fill(side, keys);
+        side.extra.put("loadSeconds", Meter.round2(seconds));
+        side.extra.put("keysPerSecond", Meter.round1(keys / seconds));
+        side.extra.put("vmHwmMib", Meter.round1(ProcStats.peakRssMib(s.pid())));
+        side.extra.put("dataDirMib", Meter.round1(dirSizeMib(dataRoot)));
+      } catch (BenchException | RuntimeException e) {
+        side = Side.failed(String.valueOf(e.getMessage()));
+      }
+      System.out.println("   " + kind.label + ": " + TextTable.brief(side));
+      sides[kind == Server.Kind.ETCD ? 0 : 1] = side;
+    }
+    add(new Row(id, description, "MiB", false).with(sides[0], sides[1]).ratioAtMost(1.5));
+  }
+
+  private void coldStart() {
+    String id = "cold-start";
+    String description = "cold start (process start to first served range, fresh data dir), median of "
+        + settings.coldStartRepeats();
+    System.out.println("== " + id + ": " + description);
+    Side[] sides = new Side[2];
+    for (Server.Kind kind : new Server.Kind[] {Server.Kind.ETCD, Server.Kind.KEYWAY}) {
+      Side side = new Side();
+      List<Double> times = new ArrayList<>();
+      try {
+        for (int i = 0; i < settings.coldStartRepeats(); i++) {
+          try (Server s = newServer(kind, "cold").configureSingle().launch(launcher(kind))) {
+            long served = s.awaitServing(Duration.ofSeconds(90), 5);
+            times.add((served - s.startedAtNanos()) / 1e9);
+          }
+        }
+        times.sort(Double::compare);
+        side.value = Meter.round2(times.get(times.size() / 2));
+        side.extra.put("runsSeconds", times.stream().map(Meter::round2).toList());
+        side.loadAvgStart = side.loadAvgEnd = ProcStats.loadAverage();
+      } catch (BenchException | IOException e) {
+        side = Side.failed(String.valueOf(e.getMessage()));
+      }
+      System.out.println("   " + kind.label + ": " + TextTable.brief(side));
+      sides[kind == Server.Kind.ETCD ? 0 : 1] = side;
+    }
+    add(new Row(id, description, "s", false).with(sides[0], sides[1]).keywayAtMost(1.5));
+  }
+
+  // ---------------------------------------------------------------- three members
+
+  private void threeMemberPut() {
+    String id = "cluster3-http-put";
+    String description = "3-member cluster, HTTP put to the leader, 256 B values, " + settings.httpConnections()
+        + " connections";
+    System.out.println("== " + id + ": " + description);
+    Side[] sides = new Side[2];
+    for (Server.Kind kind : new Server.Kind[] {Server.Kind.ETCD, Server.Kind.KEYWAY}) {
+      List<Server> members = new ArrayList<>();
+      Side side;
+      try {
+        for (String name : List.of("m1", "m2", "m3")) {
+          members.add(newServer(kind, name));
+        }
+        String initialCluster = String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
+        String token = "bench-cluster-" + members.get(0).clientPort;
+        for (Server m : members) {
+          m.configure(initialCluster, token).launch(launcher(kind));
+        }
+        for (Server m : members) {
+          m.awaitServing(Duration.ofSeconds(90), 100);
+        }
+        awaitLinearizablePut(members.get(0));
+        Server leader = leaderOf(members);
+        try (HttpJson http = new HttpJson(vertx, leader.clientPort, settings.httpConnections())) {
+          side = closedLoop(members, settings.httpConnections(), Workloads.httpPut(http, "bench/c3/"));
+        }
+        side.extra.put("loadOn", "leader " + leader.name);
+        for (Server m : members) {
+          m.checkAlive();
+        }
+        side.extra.put("members", 3);
+      } catch (BenchException | IOException | RuntimeException e) {
+        side = Side.failed(String.valueOf(e.getMessage()));
+      } finally {
+        members.forEach(Server::close);
+      }
+      System.out.println("   " + kind.label + ": " + TextTable.brief(side));
+      sides[kind == Server.Kind.ETCD ? 0 : 1] = side;
+    }
+    add(new Row(id, description, "ops/s", true).with(sides[0], sides[1]));
+  }
+
+  /** The member whose maintenance status names itself as leader (etcd's benchmark loads the leader). */
+  private Server leaderOf(List<Server> members) throws BenchException {
+    String last = "";
+    for (int attempt = 0; attempt < 50; attempt++) {
+      for (Server m : members) {
+        try (HttpJson http = new HttpJson(vertx, m.clientPort, 1)) {
+          String status = http.post("/v3/maintenance/status", io.vertx.core.buffer.Buffer.buffer("{}"))
+              .await(10, TimeUnit.SECONDS).toString();
+          com.fasterxml.jackson.databind.JsonNode json = JSON.readTree(status);
+          String self = json.path("header").path("member_id").asText();
+          last = status;
+          if (!self.isEmpty() && self.equals(json.path("leader").asText())) {
+            return m;
+          }
+        } catch (Exception e) {
+          last = String.valueOf(e);
+        }
+      }
+      Server.sleepMillis(200);
+    }
+    throw new BenchException("no member reports itself as leader (last status: " + last + ")");
+  }
+
+  /** A put through the member answers once the cluster has a leader; try for up to 60 s. */
+  private void awaitLinearizablePut(Server member) throws BenchException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String last = "";
+    try (HttpJson http = new HttpJson(vertx, member.clientPort, 1)) {
+      while (System.nanoTime() < deadline) {
+        try {
+          http.post("/v3/kv/put", io.vertx.core.buffer.Buffer.buffer("{\"key\":\"" + Payloads.b64("bench/ready")
+              + "\",\"value\":\"eA==\"}")).await(10, TimeUnit.SECONDS);
+          return;
+        } catch (Exception e) {
+          last = String.valueOf(e);
+          Server.sleepMillis(200);
+        }
+      }
+    }
+    throw new BenchException(member + ": no put succeeded within 60 s (" + last + ")");
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  private Server startSingle(Server.Kind kind, String name) throws BenchException {
+    Server s = newServer(kind, name).configureSingle();
+    try {
+      s.launch(launcher(kind));
+      s.awaitServing(Duration.ofSeconds(90), 100);
+      return s;
+    } catch (IOException e) {
+      s.close();
+      throw new BenchException("cannot start " + s + ": " + e, e);
+    } catch (BenchException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private Server newServer(Server.Kind kind, String name) {
+    int client = freePort();
+    int peer = freePort();
+    return new Server(kind, name, client, peer, dataRoot, logDir);
+  }
+
+  private List<String> launcher(Server.Kind kind) {
+    return kind == Server.Kind.ETCD ? List.of(etcdBinary) : keywayLauncher();
+  }
+
+  private List<String> keywayLauncher() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(keywayJavaOpts);
+    cmd.add("-jar");
+    cmd.add(keywayJar.toString());
+    return cmd;
+  }
+
+  /** The next free port of the bench range (21000–21999). */
+  private int freePort() {
+    while (nextPort < 22000) {
+      int p = nextPort++;
+      try (ServerSocket probe = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return p;
+      } catch (IOException busy) {
+        // taken; try the next
+      }
+    }
+    throw new IllegalStateException("no free port left in 21000-21999");
+  }
+
+  private void add(Row row) {
+    results.rows.add(row);
+  }
+
+  private static double dirSizeMib(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      return paths.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() / 1024.0 / 1024.0;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.keyway.bench;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Durations and sizes of a run: the full run (~10–15 min on 2 cores) or --quick (CI guard, under 2 min). */
+record Settings(
+    boolean quick,
+    Duration warmup,
+    Duration measure,
+    int httpConnections,
+    int grpcConnections,
+    int grpcClients,
+    int leaseStreams,
+    int[] watchers,
+    double[] watchPutsPerSecond,
+    int watchWindow,
+    Duration watchDuration,
+    Duration watchDrain,
+    int coldStartRepeats,
+    long bulkKeys) {
+
+  static Settings fullRun() {
+    return new Settings(false, Duration.ofSeconds(3), Duration.ofSeconds(12), 64, 4, 64, 64,
+        new int[] {1000, 10_000}, new double[] {4, 0.5}, 4, Duration.ofSeconds(10), Duration.ofSeconds(60), 3,
+        1_000_000);
+  }
+
+  static Settings quickRun() {
+    return new Settings(true, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, 4, 64, 16,
+        new int[] {100, 200}, new double[] {20, 10}, 4, Duration.ofSeconds(2), Duration.ofSeconds(20), 1, 20_000);
+  }
+
+  /** Replaces the watch fan-outs with "watchers:putsPerSecond,..." (e.g. "1000:100,10000:10"). */
+  Settings withWatch(String spec) {
+    String[] parts = spec.split(",");
+    int[] n = new int[parts.length];
+    double[] rate = new double[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      String[] nr = parts[i].split(":");
+      n[i] = Integer.parseInt(nr[0].trim());
+      rate[i] = Double.parseDouble(nr[1].trim());
+    }
+    return new Settings(quick, warmup, measure, httpConnections, grpcConnections, grpcClients, leaseStreams, n,
+        rate, watchWindow, watchDuration, watchDrain, coldStartRepeats, bulkKeys);
+  }
+
+  Map<String, Object> describe() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("loadModel", "closed loop, fixed concurrency (watch writer: open loop at a fixed put rate)");
+    m.put("warmupSeconds", warmup.toSeconds());
+    m.put("measureSeconds", measure.toSeconds());
+    m.put("httpConnections", httpConnections);
+    m.put("grpcConnections", grpcConnections);
+    m.put("grpcClients", grpcClients);
+    m.put("leaseKeepAliveStreams", leaseStreams);
+    m.put("valueBytes", Workloads.VALUE_SIZE);
+    m.put("watchers", watchers);
+    m.put("watchPutsPerSecond", watchPutsPerSecond);
+    m.put("watchSaturationWindowPuts", watchWindow);
+    m.put("watchSeconds", watchDuration.toSeconds());
+    m.put("coldStartRepeats", coldStartRepeats);
+    m.put("bulkKeys", bulkKeys);
+    m.put("bulkValueBytes", BulkLoad.VALUE_SIZE);
+    return m;
+  }
+}
