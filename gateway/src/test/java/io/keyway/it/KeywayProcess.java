@@ -25,6 +25,7 @@ final class KeywayProcess extends ServerProcess {
   KeywayProcess(String memberName, boolean tls, String... extraFlags) {
     super(memberName, tls, List.of(extraFlags));
     this.jar = ItEnvironment.keywayJar();
+    this.jvmOptions = List.of();
   }
 
   @Override
