@@ -849,6 +849,22 @@ public final class RocksKvStore implements LeaseStore {
     return whileOpen(backend::sizeOnDisk);
   }
 
+  /**
+   * Prepares a copy of another member's store (a restored snapshot) for a new Raft log: forgets the apply
+   * position, so the new log's entries apply from its first one, and keeps everything else (revisions, the
+   * compaction revision, leases and records). Call it on a closed store directory.
+   */
+  public static void forgetAppliedPosition(Path dir, StoreOptions options) {
+    RocksBackend backend = RocksBackend.open(dir, options);
+    try (WriteBatch batch = new WriteBatch()) {
+      backend.deleteMeta(batch, META_APPLIED);
+      backend.write(batch);
+      backend.compactAll();
+    } finally {
+      backend.close();
+    }
+  }
+
   @Override
   public long sizeInUse() {
     return whileOpen(backend::sizeInUse);

@@ -14,6 +14,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("snapshot")) {
+      // etcdutl's offline snapshot commands; anything else is the server's (etcd's) command line
+      System.exit(SnapshotCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+      return;
+    }
     Cli.Outcome outcome = Cli.parse(args, System.getenv(), System.out, System.err);
     if (outcome instanceof Cli.Outcome.Exit exit) {
       System.exit(exit.code());

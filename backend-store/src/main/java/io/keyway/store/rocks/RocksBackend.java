@@ -250,6 +250,14 @@ public final class RocksBackend implements AutoCloseable {
     }
   }
 
+  public void deleteMeta(WriteBatch batch, String name) {
+    try {
+      batch.delete(meta, name.getBytes(StandardCharsets.UTF_8));
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("batch delete failed: " + e.getMessage(), e);
+    }
+  }
+
   public void putLease(WriteBatch batch, byte[] key, byte[] value) {
     try {
       batch.put(leases, key, value);

@@ -24,8 +24,14 @@ public final class BackendQuota {
   static final int KV_OVERHEAD = 256;
   static final int LEASE_OVERHEAD = 64;
 
+  /** How long a measured size may be reused for a write that fits (a measure lists the WAL directory). */
+  private static final long REUSE_NANOS = 100_000_000L;
+
   private final long limit;
   private final LongSupplier size;
+  private volatile long measured;
+  private volatile long measuredAt;
+  private volatile boolean everMeasured;
 
   private BackendQuota(long limit, LongSupplier size) {
     this.limit = limit;
@@ -56,9 +62,24 @@ public final class BackendQuota {
   /** The quota in bytes; negative when disabled. */
   public long limit() { return limit; }
 
-  /** Whether a write of {@code cost} bytes fits; requests that add nothing (cost 0) always do. */
+  /**
+   * Whether a write of {@code cost} bytes fits; requests that add nothing (cost 0) always do. A write that fits
+   * may be judged on a size measured up to 100 ms ago (writes are checked on the request path, often an event
+   * loop); a refusal is always decided on a fresh measure, so a defragmented store is seen at once.
+   */
   public boolean available(long cost) {
-    return cost == 0 || limit < 0 || size.getAsLong() + cost < limit;
+    if (cost == 0 || limit < 0) {
+      return true;
+    }
+    long now = System.nanoTime();
+    if (everMeasured && now - measuredAt < REUSE_NANOS && measured + cost < limit) {
+      return true;
+    }
+    long current = size.getAsLong();
+    measured = current;
+    measuredAt = now;
+    everMeasured = true;
+    return current + cost < limit;
   }
 
   public static long cost(PutRequest put) {

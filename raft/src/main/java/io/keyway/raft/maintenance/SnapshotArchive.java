@@ -1,9 +1,14 @@
 package io.keyway.raft.maintenance;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +54,63 @@ public final class SnapshotArchive {
       if (tail != 0) {
         out.write(new byte[ALIGNMENT - tail]);
       }
+    }
+  }
+
+  /**
+   * Unpacks the archive at the start of {@code in} into {@code dir} (created if missing), fsyncing every file.
+   *
+   * @throws IOException when the content is no Keyway snapshot archive or is truncated
+   */
+  public static void unpack(InputStream in, Path dir) throws IOException {
+    DataInputStream data = new DataInputStream(new BufferedInputStream(in, 1 << 16));
+    byte[] magic = new byte[MAGIC.length];
+    try {
+      data.readFully(magic);
+    } catch (EOFException e) {
+      throw new IOException("not a keyway snapshot: the file is too short");
+    }
+    if (!Arrays.equals(magic, MAGIC)) {
+      throw new IOException("not a keyway snapshot: unknown format (keyway restores only snapshots saved from "
+          + "keyway)");
+    }
+    Files.createDirectories(dir);
+    Path root = dir.toAbsolutePath().normalize();
+    byte[] buffer = new byte[1 << 16];
+    try {
+      while (true) {
+        int nameLength = data.readUnsignedShort();
+        if (nameLength == 0) {
+          return;
+        }
+        byte[] name = new byte[nameLength];
+        data.readFully(name);
+        Path target = root.resolve(new String(name, StandardCharsets.UTF_8)).normalize();
+        if (!target.startsWith(root) || target.equals(root)) {
+          throw new IOException("corrupt snapshot: entry " + new String(name, StandardCharsets.UTF_8)
+              + " points outside the store");
+        }
+        long size = data.readLong();
+        if (size < 0) {
+          throw new IOException("corrupt snapshot: negative size for " + target.getFileName());
+        }
+        Files.createDirectories(target.getParent());
+        try (var out = java.nio.channels.FileChannel.open(target, java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE)) {
+          long left = size;
+          while (left > 0) {
+            int n = data.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+              throw new EOFException();
+            }
+            out.write(java.nio.ByteBuffer.wrap(buffer, 0, n));
+            left -= n;
+          }
+          out.force(true);
+        }
+      }
+    } catch (EOFException e) {
+      throw new IOException("corrupt snapshot: the archive is truncated");
     }
   }
 }
