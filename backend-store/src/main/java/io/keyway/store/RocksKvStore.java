@@ -852,12 +852,16 @@ public final class RocksKvStore implements LeaseStore {
   /**
    * Prepares a copy of another member's store (a restored snapshot) for a new Raft log: forgets the apply
    * position, so the new log's entries apply from its first one, and keeps everything else (revisions, the
-   * compaction revision, leases and records). Call it on a closed store directory.
+   * compaction revision, leases and records but {@code droppedRecords}, which belong to the old cluster).
+   * Call it on a closed store directory.
    */
-  public static void forgetAppliedPosition(Path dir, StoreOptions options) {
+  public static void forgetAppliedPosition(Path dir, StoreOptions options, String... droppedRecords) {
     RocksBackend backend = RocksBackend.open(dir, options);
     try (WriteBatch batch = new WriteBatch()) {
       backend.deleteMeta(batch, META_APPLIED);
+      for (String record : droppedRecords) {
+        backend.deleteMeta(batch, META_RECORD_PREFIX + record);
+      }
       backend.write(batch);
       backend.compactAll();
     } finally {

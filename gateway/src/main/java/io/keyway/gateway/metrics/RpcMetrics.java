@@ -7,11 +7,10 @@ import io.keyway.api.etcdserverpb.TxnRequest;
 import io.keyway.api.etcdserverpb.TxnResponse;
 import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.RpcFailure;
-import io.keyway.gateway.rpc.UnaryRpc;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Counts what this member's clients ask of the store, for both transports at once (they share the RPC
@@ -41,37 +40,30 @@ public final class RpcMetrics {
       "etcdserverpb.KV/DeleteRange", "etcdserverpb.KV/Txn", "etcdserverpb.KV/Compact",
       "etcdserverpb.Lease/LeaseGrant", "etcdserverpb.Lease/LeaseRevoke");
 
-  /** Replaces the counted unary RPCs registered so far in {@code rpcs} with counting ones. */
+  /** Counts every unary call of {@code rpcs}, whether the auth gate or the plain RPC serves it. */
   public static void instrument(EtcdRpcs rpcs, ServerMetrics metrics) {
-    RpcMetrics m = new RpcMetrics(metrics);
-    for (UnaryRpc<?, ?> rpc : new ArrayList<>(rpcs.all())) {
-      if (COUNTED.contains(rpc.fullName())) {
-        rpcs.add(m.wrap(rpc));
-      }
-    }
+    rpcs.withObserver(new RpcMetrics(metrics)::observe);
   }
 
-  private <Q extends Message, R extends Message> UnaryRpc<Q, R> wrap(UnaryRpc<Q, R> rpc) {
-    String name = rpc.fullName();
-    return new UnaryRpc<>(rpc.service(), rpc.method(), rpc.requestPrototype(), request -> {
-      boolean proposal = PROPOSALS.contains(name)
-          || (request instanceof TxnRequest txn && !readOnly(txn));
+  private CompletionStage<? extends Message> observe(String name, Message request,
+      Supplier<CompletionStage<? extends Message>> call) {
+    if (!COUNTED.contains(name)) {
+      return call.get();
+    }
+    boolean proposal = PROPOSALS.contains(name) || (request instanceof TxnRequest txn && !readOnly(txn));
+    if (proposal) {
+      metrics.proposalsPending.inc();
+    }
+    return call.get().whenComplete((response, failure) -> {
       if (proposal) {
-        metrics.proposalsPending.inc();
+        metrics.proposalsPending.dec();
+        if (failure != null && PROPOSAL_FAILURES.contains(RpcFailure.of(failure).code())) {
+          metrics.proposalsFailed.inc();
+        }
       }
-      @SuppressWarnings("unchecked")
-      CompletionStage<R> answer = (CompletionStage<R>) rpc.invoke(request);
-      return answer.whenComplete((response, failure) -> {
-        if (proposal) {
-          metrics.proposalsPending.dec();
-          if (failure != null && PROPOSAL_FAILURES.contains(RpcFailure.of(failure).code())) {
-            metrics.proposalsFailed.inc();
-          }
-        }
-        if (failure == null) {
-          succeeded(name, request, response);
-        }
-      });
+      if (failure == null) {
+        succeeded(name, request, response);
+      }
     });
   }
 

@@ -1,5 +1,7 @@
 package io.keyway.gateway.rpc;
 
+import com.google.protobuf.Message;
+import io.keyway.api.EtcdError;
 import io.keyway.api.etcdserverpb.CompactionRequest;
 import io.keyway.api.etcdserverpb.DeleteRangeRequest;
 import io.keyway.api.etcdserverpb.MemberListRequest;
@@ -15,6 +17,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * The unary RPCs this build implements, by gRPC full name. Both transports are built from this table: a
@@ -26,6 +31,7 @@ public final class EtcdRpcs {
   private EtcdMaintenance maintenance;
   private MemberView view;
   private RpcGate gate;
+  private volatile CallObserver observer;
 
   private EtcdRpcs() {}
 
@@ -87,10 +93,35 @@ public final class EtcdRpcs {
     return this;
   }
 
+  /** Sees every unary call on its way in and its answer (metrics); must not block. */
+  @FunctionalInterface
+  public interface CallObserver {
+    CompletionStage<? extends Message> observe(String fullName, Message request,
+        Supplier<CompletionStage<? extends Message>> call);
+  }
+
+  /** Puts an observer around every unary call, whichever path (gate or not) serves it. */
+  public EtcdRpcs withObserver(CallObserver observer) {
+    this.observer = observer;
+    return this;
+  }
+
   /** Runs a unary RPC for the caller that presented {@code token} (null: none), through the gate if any. */
-  public java.util.concurrent.CompletionStage<? extends com.google.protobuf.Message> invoke(UnaryRpc<?, ?> rpc,
-      com.google.protobuf.Message request, String token) {
-    return gate == null ? rpc.invoke(request) : gate.invoke(rpc, request, token);
+  public CompletionStage<? extends Message> invoke(UnaryRpc<?, ?> rpc, Message request, String token) {
+    CallObserver o = observer;
+    return o == null ? call(rpc, request, token) : o.observe(rpc.fullName(), request, () -> call(rpc, request, token));
+  }
+
+  private CompletionStage<? extends Message> call(UnaryRpc<?, ?> rpc, Message request, String token) {
+    if (gate == null) {
+      return rpc.invoke(request);
+    }
+    // the gate may call the KV service directly (to carry the caller into the log): refuse learners first, as
+    // etcd's interceptor runs before its auth checks
+    if (view != null && view.isLearner() && !LearnerGuard.supportedForLearner(request)) {
+      return CompletableFuture.failedFuture(EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception());
+    }
+    return gate.invoke(rpc, request, token);
   }
 
   /** Starts a server stream for the caller behind {@code token}; a refused caller's sink fails instead. */

@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * member computed from its flags; changes other than {@code INIT} are refused then ("not capable": retry).
  */
 public final class MemberTable implements ChangeListener {
-  static final String RECORD = "members";
+  /** The store record holding the table (a restored snapshot drops it: the new cluster is another). */
+  public static final String RECORD = "members";
 
   private final KvStore store;
   private final List<Member> bootstrap;

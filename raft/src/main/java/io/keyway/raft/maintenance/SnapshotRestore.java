@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.keyway.api.etcdserverpb.RangeRequest;
 import io.keyway.raft.NodeConfig;
 import io.keyway.raft.cluster.ClusterIdentity;
+import io.keyway.raft.cluster.MemberTable;
 import io.keyway.raft.storage.Fsync;
 import io.keyway.raft.storage.StoreDirs;
 import io.keyway.store.RocksKvStore;
@@ -68,7 +69,7 @@ public final class SnapshotRestore {
       try (InputStream in = Channels.newInputStream(FileChannel.open(o.snapshot(), StandardOpenOption.READ))) {
         SnapshotArchive.unpack(limited(in, content), layout.storeDir());
       }
-      RocksKvStore.forgetAppliedPosition(layout.storeDir(), StoreOptions.defaults());
+      RocksKvStore.forgetAppliedPosition(layout.storeDir(), StoreOptions.defaults(), MemberTable.RECORD);
       identity.save(layout.memberDir());
       Fsync.directory(layout.storeDir());
       Fsync.directory(layout.memberDir());
