@@ -36,7 +36,8 @@ public record ServerConfig(
     boolean leaseCheckpointPersist,
     Duration leaseCheckpointInterval,
     ClientTls clientTls,
-    List<URI> listenMetricsUrls) {
+    List<URI> listenMetricsUrls,
+    List<String> logOutputs) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -120,7 +121,25 @@ public record ServerConfig(
         duration(values, "experimental-watch-progress-notify-interval"), duration(values, "ws-ping-interval"),
         (int) Math.min(Integer.MAX_VALUE, unsigned(values, "ws-max-watchers")),
         leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval,
-        ClientTls.resolve(values, listenClient), metricsUrls(values));
+        ClientTls.resolve(values, listenClient), metricsUrls(values), logOutputs(values));
+  }
+
+  /** {@code --logger} (zap only, as etcd 3.5) and {@code --log-outputs} (default = stderr, stdout, paths). */
+  private static List<String> logOutputs(Map<String, String> values) {
+    String logger = value(values, "logger");
+    if (logger.equals("capnslog")) {
+      throw new ConfigException("--logger=capnslog is removed in v3.5");
+    }
+    if (!logger.equals("zap")) {
+      throw new ConfigException("unknown logger option \"" + logger + "\"");
+    }
+    List<String> outputs = new java.util.ArrayList<>();
+    for (String o : value(values, "log-outputs").split(",")) {
+      if (!o.isBlank()) {
+        outputs.add(o.trim());
+      }
+    }
+    return outputs.isEmpty() ? List.of("default") : List.copyOf(outputs);
   }
 
   /** {@code --listen-metrics-urls}: empty (etcd's default) for none. */
