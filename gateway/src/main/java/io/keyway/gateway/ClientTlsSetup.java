@@ -23,7 +23,7 @@ final class ClientTlsSetup {
         SelfSignedCertificate.CertificateFiles files = SelfSignedCertificate.ensure(
             config.dataDir().resolve("fixtures").resolve("client"), config.listenClientUrls(),
             tls.selfSignedCertValidityYears());
-        tls = tls.withCertificate(files.cert(), files.key());
+        tls = tls.selfSigned(files.cert(), files.key());
       }
     }
     for (URI url : config.listenClientUrls()) {

@@ -26,10 +26,12 @@ public final class Main {
     }
     Cli.Outcome.Run run = (Cli.Outcome.Run) outcome;
     ServerConfig config = run.config();
-    LogSetup.apply(config.logLevel());
+    LogSetup.apply(config);
     JvmFootprint.apply();
     Logger log = LoggerFactory.getLogger(Main.class);
-    run.warnings().forEach(log::warn);
+    for (String warning : run.warnings()) {
+      log.warn(warning);
+    }
     log.info("starting keyway {} (etcd {} API) as member {}, data dir {}", EtcdVersion.keyway(),
         EtcdVersion.SERVER, config.name(), config.dataDir().toAbsolutePath());
 

@@ -115,6 +115,22 @@ class MetricsIT {
   }
 
   @Test
+  void webSocketGaugeCountsOpenSockets() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse(ItEnvironment.targetIsEtcd(), "a Keyway metric");
+    double before = scrape().value("keyway_websocket_connections");
+    try (WsWatch ws = WsWatch.connect(server.clientUrl(), "/v3/watch")) {
+      ws.sendText("{\"create_request\":{\"key\":\"" + Json.b64("m-ws") + "\"}}");
+      ws.next(); // created: the socket is open and registered
+      assertEquals(before + 1, scrape().value("keyway_websocket_connections"));
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (scrape().value("keyway_websocket_connections") != before && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertEquals(before, scrape().value("keyway_websocket_connections"), "closed socket still counted");
+  }
+
+  @Test
   void metricsListenerServesMetricsAndHealthOnly() throws Exception {
     String base = "http://127.0.0.1:" + METRICS_PORT;
     PrometheusText metrics = PrometheusText.parse(get(base + "/metrics"));

@@ -39,10 +39,14 @@ public record ClientTls(Path certFile, Path keyFile, Path trustedCaFile, boolean
     return trustedCaFile != null || clientCertAuth;
   }
 
-  /** The same settings with the server's certificate and key replaced (what {@code --auto-tls} generates). */
-  public ClientTls withCertificate(Path cert, Path key) {
-    return new ClientTls(cert, key, trustedCaFile, clientCertAuth, crlFile, autoTls, selfSignedCertValidityYears,
-        cipherSuites, minVersion, maxVersion);
+  /**
+   * The settings {@code --auto-tls} leaves: the generated certificate, the cipher suites and versions, and no
+   * client authentication. etcd replaces its whole client TLS info with the self-signed one, so a trusted CA
+   * and {@code --client-cert-auth} given alongside are dropped (etcd 3.4 logs {@code client-cert-auth = false}).
+   */
+  public ClientTls selfSigned(Path cert, Path key) {
+    return new ClientTls(cert, key, null, false, null, autoTls, selfSignedCertValidityYears, cipherSuites,
+        minVersion, maxVersion);
   }
 
   /**

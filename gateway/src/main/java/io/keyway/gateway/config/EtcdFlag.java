@@ -148,8 +148,11 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
         "Maximum TLS version supported by etcd. Possible values: TLS1.2, TLS1.3 (empty defers to the JDK).");
     ignored("cors", FlagKind.STRING, "*");
     ignored("host-whitelist", FlagKind.STRING, "*");
-    ignored("logger", FlagKind.STRING, "zap");
-    ignored("log-outputs", FlagKind.STRING, "default");
+    served("logger", FlagKind.STRING, "zap",
+        "Currently only supports 'zap' for structured logging.");
+    served("log-outputs", FlagKind.STRING, "default",
+        "Specify 'stdout' or 'stderr' to skip journald logging even when running under systemd, or list of "
+        + "comma separated output targets.");
     ignored("enable-log-rotation", FlagKind.BOOL, "false");
     ignored("log-rotation-config-json", FlagKind.STRING,
         "{\"maxsize\": 100, \"maxage\": 0, \"maxbackups\": 0, \"localtime\": false, \"compress\": false}");

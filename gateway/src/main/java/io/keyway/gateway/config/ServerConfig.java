@@ -38,7 +38,8 @@ public record ServerConfig(
     MaintenanceSettings maintenance,
     ClientTls clientTls,
     List<URI> listenMetricsUrls,
-    AuthSettings auth) {
+    AuthSettings auth,
+    List<String> logOutputs) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -124,7 +125,26 @@ public record ServerConfig(
         leaseCheckpoint, leaseCheckpointPersist, leaseCheckpointInterval, MaintenanceSettings.resolve(values),
         ClientTls.resolve(values, listenClient), metricsUrls(values),
         AuthSettings.of(value(values, "auth-token"), unsigned(values, "auth-token-ttl"),
-            unsigned(values, "bcrypt-cost")));
+            unsigned(values, "bcrypt-cost")),
+        logOutputs(values));
+  }
+
+  /** {@code --logger} (zap only, as etcd 3.5) and {@code --log-outputs} (default = stderr, stdout, paths). */
+  private static List<String> logOutputs(Map<String, String> values) {
+    String logger = value(values, "logger");
+    if (logger.equals("capnslog")) {
+      throw new ConfigException("--logger=capnslog is removed in v3.5");
+    }
+    if (!logger.equals("zap")) {
+      throw new ConfigException("unknown logger option \"" + logger + "\"");
+    }
+    List<String> outputs = new java.util.ArrayList<>();
+    for (String o : value(values, "log-outputs").split(",")) {
+      if (!o.isBlank()) {
+        outputs.add(o.trim());
+      }
+    }
+    return outputs.isEmpty() ? List.of("default") : List.copyOf(outputs);
   }
 
   /** {@code --listen-metrics-urls}: empty (etcd's default) for none. */

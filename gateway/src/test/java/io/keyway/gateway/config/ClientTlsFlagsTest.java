@@ -79,6 +79,16 @@ class ClientTlsFlagsTest {
   }
 
   @Test
+  void autoTlsCertificateDropsClientAuthAsEtcdDoes() {
+    ClientTls given = tls("--auto-tls", "--client-cert-auth", "--trusted-ca-file", "ca.pem", "--tls-max-version",
+        "TLS1.2");
+    ClientTls generated = given.selfSigned(Path.of("cert.pem"), Path.of("key.pem"));
+    assertTrue(generated.hasCertificate());
+    assertFalse(generated.requiresClientCertificate());
+    assertEquals(ClientTls.TLS12, generated.maxVersion());
+  }
+
+  @Test
   void httpsListenUrlNeedsACertificateOrAutoTls() {
     String https = "https://127.0.0.1:2379";
     assertTrue(refused("--listen-client-urls", https, "--advertise-client-urls", https)
