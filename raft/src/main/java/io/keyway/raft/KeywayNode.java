@@ -36,7 +36,8 @@ import io.keyway.api.etcdserverpb.TxnRequest;
 import io.keyway.api.etcdserverpb.TxnResponse;
 import io.keyway.api.raftpb.RaftRequest;
 import io.keyway.raft.auth.AuthService;
-import io.keyway.raft.auth.SimpleTokens;
+import io.keyway.raft.auth.AuthTokens;
+import io.keyway.raft.auth.TokenIssuer;
 import io.keyway.raft.cluster.ClusterIdentity;
 import io.keyway.raft.cluster.ClusterIds;
 import io.keyway.raft.cluster.MemberInfo;
@@ -113,7 +114,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
   private final Lessor lessor;
   private final AlarmTable alarms;
   private final AuthStore authStore;
-  private final SimpleTokens tokens;
+  private final TokenIssuer tokens;
   private final RequestPermissions permissions;
   private volatile AuthService auth;
   private final ExecutorService completions;
@@ -149,8 +150,10 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
     }
     this.alarms = AlarmTable.open(store);
     this.authStore = AuthStore.open(store);
-    this.tokens = new SimpleTokens(config.authTokenTtlSeconds() * 1000, Lessor::monotonicMillis);
-    authStore.setTokenInvalidation(tokens);
+    this.tokens = AuthTokens.create(config.authToken(), config.authTokenTtlSeconds());
+    if (tokens instanceof AuthStore.TokenInvalidation invalidation) { // simple tokens live in memory
+      authStore.setTokenInvalidation(invalidation);
+    }
     this.permissions = new RequestPermissions(authStore, this::leaseKeys);
     this.clientUrls = config.advertiseClientUrls();
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
