@@ -240,7 +240,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Mem
     leases = service;
     auth = new AuthService(permissions, tokens, proposer, requestIds, readBarrier, this::header,
         config.bcryptCost());
-    auth.awaitTokensWith(store::appliedIndex, timers, config.requestTimeoutMs());
+    auth.awaitTokensWith(store::appliedIndex, () -> raft.division().getRaftLog().getNextIndex() - 1, timers,
+        config.requestTimeoutMs());
     maintenance = new MaintenanceService(store, alarms, this::propose, this::header,
         config.memberDir().resolve("maintenance"));
     leaseExpiry = new LeaseExpiry(lessor, service::confirmLeadership, service::proposeRevoke).start();

@@ -102,16 +102,20 @@ public final class AuthService implements AutoCloseable {
   }
 
   private volatile java.util.function.LongSupplier appliedIndex = () -> Long.MAX_VALUE;
+  private volatile java.util.function.LongSupplier loggedIndex = () -> 0;
   private volatile java.util.concurrent.ScheduledExecutorService timers;
   private volatile long tokenWaitMs;
 
   /**
    * Lets {@link #identifyAsync} wait, like etcd's simple-token check, until this member applied the login that
-   * minted a token (a client may log in on one member and use the token on another at once).
+   * minted a token (a client may log in on one member and use the token on another at once). Only entries
+   * already in the local log are waited for, so guessed tokens naming future indexes are refused at once.
    */
   public void awaitTokensWith(java.util.function.LongSupplier appliedIndex,
-      java.util.concurrent.ScheduledExecutorService timers, long timeoutMs) {
+      java.util.function.LongSupplier loggedIndex, java.util.concurrent.ScheduledExecutorService timers,
+      long timeoutMs) {
     this.appliedIndex = appliedIndex;
+    this.loggedIndex = loggedIndex;
     this.timers = timers;
     this.tokenWaitMs = timeoutMs;
   }
@@ -149,7 +153,8 @@ public final class AuthService implements AutoCloseable {
       return CompletableFuture.completedFuture(identify(token));
     } catch (EtcdException e) {
       long index = SimpleTokens.indexOf(token);
-      if (e.error() != EtcdError.INVALID_AUTH_TOKEN || index <= appliedIndex.getAsLong() || timers == null) {
+      if (e.error() != EtcdError.INVALID_AUTH_TOKEN || index <= appliedIndex.getAsLong()
+          || index > loggedIndex.getAsLong() || timers == null) {
         return CompletableFuture.failedFuture(e);
       }
       CompletableFuture<AuthInfo> result = new CompletableFuture<>();
