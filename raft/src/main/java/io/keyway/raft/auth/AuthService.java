@@ -239,17 +239,19 @@ public final class AuthService implements AutoCloseable {
     return revision;
   }
 
+  /** As etcd 3.5: unless the user has no password, {@code password} is hashed (a given hash is replaced). */
   public CompletableFuture<AuthUserAddResponse> userAdd(AuthInfo who, AuthUserAddRequest r) {
-    if (r.getOptions().getNoPassword() || (r.getPassword().isEmpty() && !r.getHashedPassword().isEmpty())) {
+    if (r.getOptions().getNoPassword()) {
       return propose(who, RaftRequest.newBuilder().setUserAdd(r.toBuilder().clearPassword()));
     }
     return hashed(r.getPassword()).thenCompose(hash -> propose(who, RaftRequest.newBuilder()
         .setUserAdd(r.toBuilder().clearPassword().setHashedPassword(hash))));
   }
 
+  /** As etcd 3.5: a non-empty {@code password} is hashed, otherwise the given {@code hashedPassword} is used. */
   public CompletableFuture<AuthUserChangePasswordResponse> userChangePassword(AuthInfo who,
       AuthUserChangePasswordRequest r) {
-    if (r.getPassword().isEmpty() && !r.getHashedPassword().isEmpty()) {
+    if (r.getPassword().isEmpty()) {
       return propose(who, RaftRequest.newBuilder().setUserChangePassword(r.toBuilder().clearPassword()));
     }
     return hashed(r.getPassword()).thenCompose(hash -> propose(who, RaftRequest.newBuilder()
