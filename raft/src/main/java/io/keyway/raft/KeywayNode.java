@@ -50,7 +50,8 @@ import io.keyway.api.etcdserverpb.MoveLeaderResponse;
 import io.keyway.api.raftpb.ClusterInfo;
 import io.keyway.api.raftpb.MemberChange;
 import io.keyway.raft.auth.AuthService;
-import io.keyway.raft.auth.SimpleTokens;
+import io.keyway.raft.auth.AuthTokens;
+import io.keyway.raft.auth.TokenIssuer;
 import io.keyway.raft.cluster.ClusterIdentity;
 import io.keyway.raft.cluster.ClusterIds;
 import io.keyway.raft.cluster.ClusterJoin;
@@ -142,7 +143,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   private final AlarmTable alarms;
   private final BackendQuota quota;
   private final AuthStore authStore;
-  private final SimpleTokens tokens;
+  private final TokenIssuer tokens;
   private final RequestPermissions permissions;
   private volatile AuthService auth;
   private final ExecutorService completions;
@@ -194,8 +195,10 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     this.memberTable = MemberTable.open(store, bootstrap);
     this.quota = BackendQuota.of(config.quotaBackendBytes(), store::sizeOnDisk);
     this.authStore = AuthStore.open(store);
-    this.tokens = new SimpleTokens(config.authTokenTtlSeconds() * 1000, Lessor::monotonicMillis);
-    authStore.setTokenInvalidation(tokens);
+    this.tokens = AuthTokens.create(config.authToken(), config.authTokenTtlSeconds());
+    if (tokens instanceof AuthStore.TokenInvalidation invalidation) { // simple tokens live in memory
+      authStore.setTokenInvalidation(invalidation);
+    }
     this.permissions = new RequestPermissions(authStore, this::leaseKeys);
     this.clientUrls = config.advertiseClientUrls();
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));
@@ -297,6 +300,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     leases = service;
     auth = new AuthService(permissions, tokens, proposer, requestIds, readBarrier, this::header,
         config.bcryptCost());
+    auth.awaitTokensWith(store::appliedIndex, () -> raft.division().getRaftLog().getNextIndex() - 1, timers,
+        config.requestTimeoutMs());
     maintenance = new MaintenanceService(store, alarms, this::propose, this::header,
         config.memberDir().resolve("maintenance"));
     leaseExpiry = new LeaseExpiry(lessor, service::confirmLeadership, service::proposeRevoke).start();

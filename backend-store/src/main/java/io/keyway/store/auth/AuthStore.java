@@ -392,8 +392,8 @@ public final class AuthStore implements ChangeListener {
   }
 
   private ByteString proposedHash(long index, int part, String hashedPassword) throws EtcdException {
-    byte[] hash = Passwords.decodeProposed(hashedPassword);
-    if (hash == null || hash.length == 0) {
+    byte[] hash = Passwords.decodeProposed(hashedPassword); // an empty hash is kept (as etcd): nothing matches it
+    if (hash == null) {
       // etcd answers a hash it cannot decode with this unmapped error (gRPC Unknown)
       store.markApplied(index, part);
       throw new EtcdException(GrpcCode.UNKNOWN,

@@ -57,12 +57,27 @@ public final class AuthGate implements RpcGate {
 
   @Override
   public CompletionStage<? extends Message> invoke(UnaryRpc<?, ?> rpc, Message request, String token) {
+    CompletableFuture<AuthInfo> identified = auth.identifyAsync(token);
+    if (identified.isDone() && !identified.isCompletedExceptionally()) {
+      return call(rpc, request, identified.join()); // the usual case: no hop off the caller's thread
+    }
+    return identified.handle((who, failure) -> failure == null ? call(rpc, request, who)
+            : CompletableFuture.<Message>failedFuture(refusal(rpc, failure)))
+        .thenCompose(stage -> stage);
+  }
+
+  private CompletionStage<? extends Message> call(UnaryRpc<?, ?> rpc, Message request, AuthInfo who) {
     try {
-      AuthInfo who = auth.identify(token);
       return dispatch(rpc, request, who, store.isEnabled());
     } catch (EtcdException e) {
       return CompletableFuture.failedFuture(RAW_ERRORS.contains(rpc.fullName()) ? raw(e) : e);
     }
+  }
+
+  private static Throwable refusal(UnaryRpc<?, ?> rpc, Throwable failure) {
+    Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return t instanceof EtcdException e && RAW_ERRORS.contains(rpc.fullName()) ? raw(e) : t;
   }
 
   private CompletionStage<? extends Message> dispatch(UnaryRpc<?, ?> rpc, Message request, AuthInfo who,

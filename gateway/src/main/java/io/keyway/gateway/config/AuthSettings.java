@@ -6,9 +6,10 @@ package io.keyway.gateway.config;
  */
 public record AuthSettings(String tokenSpec, long tokenTtlSeconds, int bcryptCost) {
   static AuthSettings of(String tokenSpec, long tokenTtlSeconds, long bcryptCost) {
-    String kind = tokenSpec.split(",", 2)[0];
-    if (!kind.equals("simple") && !kind.equals("jwt")) {
-      throw new ConfigException("error setting up initial cluster: auth: invalid auth options");
+    try {
+      io.keyway.raft.auth.AuthTokens.create(tokenSpec, tokenTtlSeconds); // etcd refuses to start on bad options
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("failed to create token provider: " + e.getMessage());
     }
     return new AuthSettings(tokenSpec, tokenTtlSeconds, (int) Math.min(Integer.MAX_VALUE, bcryptCost));
   }

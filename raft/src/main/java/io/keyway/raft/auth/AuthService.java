@@ -101,6 +101,25 @@ public final class AuthService implements AutoCloseable {
     });
   }
 
+  private volatile java.util.function.LongSupplier appliedIndex = () -> Long.MAX_VALUE;
+  private volatile java.util.function.LongSupplier loggedIndex = () -> 0;
+  private volatile java.util.concurrent.ScheduledExecutorService timers;
+  private volatile long tokenWaitMs;
+
+  /**
+   * Lets {@link #identifyAsync} wait, like etcd's simple-token check, until this member applied the login that
+   * minted a token (a client may log in on one member and use the token on another at once). Only entries
+   * already in the local log are waited for, so guessed tokens naming future indexes are refused at once.
+   */
+  public void awaitTokensWith(java.util.function.LongSupplier appliedIndex,
+      java.util.function.LongSupplier loggedIndex, java.util.concurrent.ScheduledExecutorService timers,
+      long timeoutMs) {
+    this.appliedIndex = appliedIndex;
+    this.loggedIndex = loggedIndex;
+    this.timers = timers;
+    this.tokenWaitMs = timeoutMs;
+  }
+
   public AuthStore store() { return store; }
 
   public RequestPermissions permissions() { return permissions; }
@@ -123,6 +142,42 @@ public final class AuthService implements AutoCloseable {
       throw EtcdError.INVALID_AUTH_TOKEN.exception();
     }
     return new AuthInfo(id.user(), id.revision());
+  }
+
+  /**
+   * {@link #identify}, but a simple token minted at a log index this member has not applied yet is checked
+   * once it has been (or refused when that takes longer than the request timeout).
+   */
+  public CompletableFuture<AuthInfo> identifyAsync(String token) {
+    try {
+      return CompletableFuture.completedFuture(identify(token));
+    } catch (EtcdException e) {
+      long index = SimpleTokens.indexOf(token);
+      if (e.error() != EtcdError.INVALID_AUTH_TOKEN || index <= appliedIndex.getAsLong()
+          || index > loggedIndex.getAsLong() || timers == null) {
+        return CompletableFuture.failedFuture(e);
+      }
+      CompletableFuture<AuthInfo> result = new CompletableFuture<>();
+      long deadline = System.nanoTime() + tokenWaitMs * 1_000_000;
+      retryWhenApplied(token, index, deadline, result);
+      return result;
+    }
+  }
+
+  private void retryWhenApplied(String token, long index, long deadline, CompletableFuture<AuthInfo> result) {
+    if (appliedIndex.getAsLong() >= index || System.nanoTime() - deadline > 0) {
+      try {
+        result.complete(identify(token));
+      } catch (EtcdException e) {
+        result.completeExceptionally(e);
+      }
+      return;
+    }
+    try {
+      timers.schedule(() -> retryWhenApplied(token, index, deadline, result), 10, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(EtcdError.STOPPED.exception());
+    }
   }
 
   /** The Raft header of a client proposal: present even without identity, so the apply knows a client sent it. */
@@ -184,17 +239,19 @@ public final class AuthService implements AutoCloseable {
     return revision;
   }
 
+  /** As etcd 3.5: unless the user has no password, {@code password} is hashed (a given hash is replaced). */
   public CompletableFuture<AuthUserAddResponse> userAdd(AuthInfo who, AuthUserAddRequest r) {
-    if (r.getOptions().getNoPassword() || (r.getPassword().isEmpty() && !r.getHashedPassword().isEmpty())) {
+    if (r.getOptions().getNoPassword()) {
       return propose(who, RaftRequest.newBuilder().setUserAdd(r.toBuilder().clearPassword()));
     }
     return hashed(r.getPassword()).thenCompose(hash -> propose(who, RaftRequest.newBuilder()
         .setUserAdd(r.toBuilder().clearPassword().setHashedPassword(hash))));
   }
 
+  /** As etcd 3.5: a non-empty {@code password} is hashed, otherwise the given {@code hashedPassword} is used. */
   public CompletableFuture<AuthUserChangePasswordResponse> userChangePassword(AuthInfo who,
       AuthUserChangePasswordRequest r) {
-    if (r.getPassword().isEmpty() && !r.getHashedPassword().isEmpty()) {
+    if (r.getPassword().isEmpty()) {
       return propose(who, RaftRequest.newBuilder().setUserChangePassword(r.toBuilder().clearPassword()));
     }
     return hashed(r.getPassword()).thenCompose(hash -> propose(who, RaftRequest.newBuilder()

@@ -73,6 +73,23 @@ public final class SimpleTokens implements TokenIssuer, AuthStore.TokenInvalidat
     return user == null ? null : new Identity(user, currentRevision);
   }
 
+  /** The log index a simple token names ({@code <letters>.<index>}), or -1 when it has no such form. */
+  static long indexOf(String token) {
+    if (token == null) {
+      return -1;
+    }
+    String t = token.startsWith("Bearer ") ? token.substring("Bearer ".length()) : token;
+    int dot = t.lastIndexOf('.');
+    if (dot != PREFIX_LENGTH || t.length() - dot > 20) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(t.substring(dot + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   int size() {
     return tokens.size();
   }
