@@ -73,6 +73,35 @@ class ClientTlsIT {
     }
   }
 
+  /** etcd's AuthInfoFromTLS: a gRPC call without a token acts as the user named by its certificate's CN. */
+  @Test
+  void verifiedCertificateCommonNameIsTheUserOfGrpcCallsWithoutToken() {
+    try (ServerProcess secured = ServerUnderTest.startTls("tls-cn",
+        "--cert-file=" + pki.serverCert, "--key-file=" + pki.serverKey,
+        "--trusted-ca-file=" + pki.caCert, "--client-cert-auth")) {
+      Etcdctl alice = new Etcdctl(secured.clientUrl(), List.of("--cacert=" + pki.caCert, "--cert=" + pki.clientCert,
+          "--key=" + pki.clientKey));
+      for (String[] step : new String[][] {
+          {"user", "add", "root:rootpw"}, {"user", "grant-role", "root", "root"},
+          {"user", "add", TestPki.CLIENT_CN + ":alicepw"}, {"role", "add", "cn-role"},
+          {"role", "grant-permission", "cn-role", "readwrite", "--prefix", "cn/"},
+          {"user", "grant-role", TestPki.CLIENT_CN, "cn-role"}, {"auth", "enable"}}) {
+        Etcdctl.Result r = alice.run(step);
+        assertEquals(0, r.exitCode(), () -> String.join(" ", step) + ": " + r);
+      }
+      Etcdctl.Result put = alice.run("put", "cn/k", "v");
+      assertEquals(0, put.exitCode(), put.toString());
+      assertEquals("cn/k\nv\n", alice.run("get", "cn/k").stdout());
+      Etcdctl.Result denied = alice.run("put", "elsewhere", "v");
+      assertNotEquals(0, denied.exitCode(), denied.toString());
+      assertTrue(denied.stderr().contains("permission denied"), denied.toString());
+      Etcdctl.Result rootOnly = alice.run("user", "list");
+      assertNotEquals(0, rootOnly.exitCode(), rootOnly.toString());
+      Etcdctl.Result asRoot = alice.run("--user=root:rootpw", "auth", "disable");
+      assertEquals(0, asRoot.exitCode(), asRoot.toString());
+    }
+  }
+
   @Test
   void memberListShowsTheHttpsClientUrlAsAdvertised() {
     Etcdctl.Result members = etcdctl.run("member", "list");

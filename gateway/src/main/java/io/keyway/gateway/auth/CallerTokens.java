@@ -1,6 +1,9 @@
 package io.keyway.gateway.auth;
 
+import io.keyway.gateway.http.ClientCertificates;
+import io.keyway.raft.auth.AuthService;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpConnection;
 
 /**
  * Where each transport carries the auth token, as etcd reads it (metadata {@code token}, else
@@ -13,6 +16,19 @@ public final class CallerTokens {
   public static String grpc(MultiMap metadata) {
     String token = metadata.get("token");
     return token != null ? token : metadata.get("authorization");
+  }
+
+  /**
+   * {@link #grpc(MultiMap)}, else the CN of the connection's verified client certificate as etcd takes it for
+   * gRPC calls without a token (never for the JSON gateway, whose in-process calls carry no certificate).
+   */
+  public static String grpc(MultiMap metadata, HttpConnection connection) {
+    String token = grpc(metadata);
+    if (token != null) {
+      return token;
+    }
+    String cn = ClientCertificates.commonName(connection);
+    return cn == null || cn.isEmpty() ? null : AuthService.certificateCaller(cn);
   }
 
   /**

@@ -56,7 +56,7 @@ final class LeaseKeepAliveCall implements Handler<GrpcServerRequest<Object, Mess
       this.context = context;
       this.request = request;
       this.response = response;
-      this.lease = leaseForToken.apply(io.keyway.gateway.auth.CallerTokens.grpc(request.headers()));
+      this.lease = leaseForToken.apply(io.keyway.gateway.auth.CallerTokens.grpc(request.headers(), request.connection()));
     }
 
     void start() {

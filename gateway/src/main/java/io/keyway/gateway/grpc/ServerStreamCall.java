@@ -64,7 +64,7 @@ final class ServerStreamCall implements Handler<GrpcServerRequest<Object, Messag
         UnaryCall.fail(response, GrpcCode.INTERNAL, "grpc: error unmarshalling request: " + failure.reason());
         return;
       }
-      Runnable stop = rpcs.forCaller(rpc, CallerTokens.grpc(request.headers())).start((Message) message, new StreamSink<Message>() {
+      Runnable stop = rpcs.forCaller(rpc, CallerTokens.grpc(request.headers(), request.connection())).start((Message) message, new StreamSink<Message>() {
         @Override
         public void next(Message m) {
           context.runOnContext(v -> {
