@@ -116,6 +116,8 @@ public final class BenchMain {
     results.startedAt = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     results.mode = settings.quick() ? "quick" : "full";
     results.machine = Machine.describe(etcdBinary, java);
+    results.machine.put("keywayCommit", Machine.run(List.of("git", "-C", repo.toString(), "log", "-1",
+        "--format=%h %cI %s")).lines().findFirst().orElse("?"));
     results.settings = settings.describe();
     results.settings.put("keywayLauncher", String.join(" ", keywayLauncher()) + " (no heap flags: the README's way)");
     results.settings.put("dataDirs", dataRoot + " (same filesystem for both; both fsync)");
