@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,6 +70,7 @@ public final class BenchMain {
     Set<String> only = new LinkedHashSet<>();
     Path renderOnly = null;
     String watch = null;
+    String seconds = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -80,9 +82,10 @@ public final class BenchMain {
         case "--only" -> only.addAll(Arrays.asList(args[++i].split(",")));
         case "--render" -> renderOnly = Paths.get(args[++i]);
         case "--watch" -> watch = args[++i];
+        case "--seconds" -> seconds = args[++i];
         default -> {
           System.err.println("usage: keyway-bench [--quick] [--no-publish] [--only id,id] [--repo DIR]"
-              + " [--keyway-jar JAR] [--etcd BIN] [--keyway-java-opts 'OPTS'] [--watch N:PUTS_PER_S,...] | --render results.json");
+              + " [--keyway-jar JAR] [--etcd BIN] [--keyway-java-opts 'OPTS'] [--watch N:PUTS_PER_S,...] [--seconds WARMUP:MEASURE] | --render results.json");
           System.exit(2);
         }
       }
@@ -100,6 +103,9 @@ public final class BenchMain {
     if (watch != null) {
       settings = settings.withWatch(watch);
     }
+    if (seconds != null) {
+      settings = settings.withWindows(seconds);
+    }
     BenchMain bench = new BenchMain(settings, repo, jar, etcd, javaOpts, only);
     int code = bench.runAll(publish && !quick && only.isEmpty());
     System.exit(code);
@@ -107,9 +113,11 @@ public final class BenchMain {
 
   private int runAll(boolean publish) throws IOException {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    results.startedAt = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
+    results.startedAt = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     results.mode = settings.quick() ? "quick" : "full";
     results.machine = Machine.describe(etcdBinary, java);
+    results.machine.put("keywayCommit", Machine.run(List.of("git", "-C", repo.toString(), "log", "-1",
+        "--format=%h %cI %s")).lines().findFirst().orElse("?"));
     results.settings = settings.describe();
     results.settings.put("keywayLauncher", String.join(" ", keywayLauncher()) + " (no heap flags: the README's way)");
     results.settings.put("dataDirs", dataRoot + " (same filesystem for both; both fsync)");
@@ -136,7 +144,7 @@ public final class BenchMain {
       }
       Server.deleteRecursively(dataRoot);
     }
-    results.finishedAt = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
+    results.finishedAt = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     results.machine.put("loadAverageAtEnd", Machine.run(List.of("cat", "/proc/loadavg")));
     for (Row row : results.rows) {
       if (row.etcd != null && row.etcd.hasProblem()) {
@@ -187,6 +195,12 @@ public final class BenchMain {
       add(idle);
       seedReadKey(etcd);
       seedReadKey(keyway);
+      boolean singleLoads = only.isEmpty() || only.stream().anyMatch(o -> o.startsWith("http") || o.startsWith("grpc")
+          || o.startsWith("lease") || o.startsWith("ws"));
+      if (settings.jitWarmup().toSeconds() > 0 && singleLoads) {
+        warmUp(etcd);
+        warmUp(keyway);
+      }
       closedLoopRow("http-put", "HTTP put, 256 B values, " + settings.httpConnections() + " connections", 3.0,
           etcd, keyway, s -> httpLoad(s, h -> Workloads.httpPut(h, "bench/put/")));
       closedLoopRow("http-range-linearizable", "HTTP range of one key, linearizable, "
@@ -219,6 +233,32 @@ public final class BenchMain {
       }
       if (keyway != null) {
         keyway.close();
+      }
+    }
+  }
+
+  /**
+   * Before the first measurement each server gets the same unmeasured mix of the workloads: a JVM needs tens of
+   * seconds of traffic before its JIT has compiled the hot paths (on 2 shared cores a 3 s warm-up measured
+   * Keyway's puts at a fraction of their steady rate). etcd gets the same, so both are at steady state.
+   */
+  private void warmUp(Server s) {
+    long each = Math.max(1, settings.jitWarmup().toMillis() / 5);
+    System.out.println("== warm-up of " + s + ": " + settings.jitWarmup().toSeconds() + " s of puts, ranges, txns");
+    List<Load> mix = List.of(
+        srv -> httpLoad(srv, h -> Workloads.httpPut(h, "bench/warm/"), each),
+        srv -> httpLoad(srv, h -> Workloads.httpRange(h, false), each),
+        srv -> httpLoad(srv, Workloads::httpTxn, each),
+        srv -> grpcLoad(srv, settings.grpcClients(), Workloads::grpcPut, each),
+        srv -> grpcLoad(srv, settings.grpcClients(), g -> Workloads.grpcRange(g, false), each));
+    for (Load load : mix) {
+      try {
+        Side side = load.run(s);
+        if (side.hasProblem()) {
+          results.problems.add("warm-up on " + s + ": " + side.problem());
+        }
+      } catch (BenchException | RuntimeException e) {
+        results.problems.add("warm-up on " + s + ": " + e.getMessage());
       }
     }
   }
@@ -300,21 +340,39 @@ public final class BenchMain {
 
   private Side httpLoad(Server s, java.util.function.Function<HttpJson, IntFunction<Future<?>>> op)
       throws BenchException {
+    return httpLoad(s, op, -1);
+  }
+
+  /** {@code warmOnlyMillis} &gt; 0: only that long, unmeasured (the global warm-up). */
+  private Side httpLoad(Server s, java.util.function.Function<HttpJson, IntFunction<Future<?>>> op,
+      long warmOnlyMillis) throws BenchException {
     try (HttpJson http = new HttpJson(vertx, s.clientPort, settings.httpConnections())) {
-      return closedLoop(List.of(s), settings.httpConnections(), op.apply(http));
+      return closedLoop(List.of(s), settings.httpConnections(), op.apply(http), warmOnlyMillis);
     }
   }
 
   private Side grpcLoad(Server s, int lanes, java.util.function.Function<GrpcConnections, IntFunction<Future<?>>> op)
       throws BenchException {
+    return grpcLoad(s, lanes, op, -1);
+  }
+
+  private Side grpcLoad(Server s, int lanes, java.util.function.Function<GrpcConnections, IntFunction<Future<?>>> op,
+      long warmOnlyMillis) throws BenchException {
     try (GrpcConnections grpc = new GrpcConnections(vertx, s.clientPort, settings.grpcConnections())) {
-      return closedLoop(List.of(s), lanes, op.apply(grpc));
+      return closedLoop(List.of(s), lanes, op.apply(grpc), warmOnlyMillis);
     }
   }
 
   private Side closedLoop(List<Server> servers, int lanes, IntFunction<Future<?>> op) throws BenchException {
+    return closedLoop(servers, lanes, op, -1);
+  }
+
+  private Side closedLoop(List<Server> servers, int lanes, IntFunction<Future<?>> op, long warmOnlyMillis)
+      throws BenchException {
     Side side = new Side();
-    new ClosedLoop(vertx, lanes, op).run(settings.warmup(), settings.measure(), new Meter(servers), side);
+    Duration warm = warmOnlyMillis > 0 ? Duration.ofMillis(warmOnlyMillis) : settings.warmup();
+    Duration measure = warmOnlyMillis > 0 ? Duration.ofMillis(200) : settings.measure();
+    new ClosedLoop(vertx, lanes, op).run(warm, measure, new Meter(servers), side);
     side.extra.put("concurrency", lanes);
     return side;
   }
@@ -445,7 +503,13 @@ public final class BenchMain {
         awaitLinearizablePut(members.get(0));
         Server leader = leaderOf(members);
         try (HttpJson http = new HttpJson(vertx, leader.clientPort, settings.httpConnections())) {
-          side = closedLoop(members, settings.httpConnections(), Workloads.httpPut(http, "bench/c3/"));
+          // fresh JVMs: the same unmeasured warm-up the single members got, on this workload only
+          side = new Side();
+          Duration warm = settings.warmup().plus(settings.jitWarmup().dividedBy(2));
+          new ClosedLoop(vertx, settings.httpConnections(), Workloads.httpPut(http, "bench/c3/"))
+              .run(warm, settings.measure(), new Meter(members), side);
+          side.extra.put("concurrency", settings.httpConnections());
+          side.extra.put("warmupSeconds", warm.toSeconds());
         }
         side.extra.put("loadOn", "leader " + leader.name);
         for (Server m : members) {

@@ -95,10 +95,12 @@ final class ClosedLoop {
             errorSamples.add(String.valueOf(ar.cause()));
           }
         }
-      } else if (ar.failed() && errorSamples.size() < 5) {
+      } else if (ar.failed()) {
         // failures during warm-up are failures too
         errors.incrementAndGet();
-        errorSamples.add("(warm-up) " + ar.cause());
+        if (errorSamples.size() < 5) {
+          errorSamples.add("(warm-up) " + ar.cause());
+        }
       }
       next(lane);
     });

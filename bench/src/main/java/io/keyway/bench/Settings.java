@@ -7,6 +7,7 @@ import java.util.Map;
 /** Durations and sizes of a run: the full run (~10–15 min on 2 cores) or --quick (CI guard, under 2 min). */
 record Settings(
     boolean quick,
+    Duration jitWarmup,
     Duration warmup,
     Duration measure,
     int httpConnections,
@@ -22,13 +23,13 @@ record Settings(
     long bulkKeys) {
 
   static Settings fullRun() {
-    return new Settings(false, Duration.ofSeconds(3), Duration.ofSeconds(12), 64, 4, 64, 64,
+    return new Settings(false, Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofSeconds(12), 64, 4, 64, 64,
         new int[] {1000, 10_000}, new double[] {4, 0.5}, 4, Duration.ofSeconds(10), Duration.ofSeconds(60), 3,
         1_000_000);
   }
 
   static Settings quickRun() {
-    return new Settings(true, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, 4, 64, 16,
+    return new Settings(true, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, 4, 64, 16,
         new int[] {100, 200}, new double[] {20, 10}, 4, Duration.ofSeconds(2), Duration.ofSeconds(20), 1, 20_000);
   }
 
@@ -42,13 +43,24 @@ record Settings(
       n[i] = Integer.parseInt(nr[0].trim());
       rate[i] = Double.parseDouble(nr[1].trim());
     }
-    return new Settings(quick, warmup, measure, httpConnections, grpcConnections, grpcClients, leaseStreams, n,
+    return new Settings(quick, jitWarmup, warmup, measure, httpConnections, grpcConnections, grpcClients, leaseStreams, n,
         rate, watchWindow, watchDuration, watchDrain, coldStartRepeats, bulkKeys);
+  }
+
+  /** Replaces the closed-loop warm-up and measured windows with "warmup:measure" seconds. */
+  Settings withWindows(String spec) {
+    String[] wm = spec.split(":");
+    return new Settings(quick, jitWarmup, Duration.ofSeconds(Long.parseLong(wm[0].trim())),
+        Duration.ofSeconds(Long.parseLong(wm[1].trim())), httpConnections, grpcConnections, grpcClients,
+        leaseStreams, watchers, watchPutsPerSecond, watchWindow, watchDuration, watchDrain, coldStartRepeats,
+        bulkKeys);
   }
 
   Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("loadModel", "closed loop, fixed concurrency (watch writer: open loop at a fixed put rate)");
+    m.put("loadModel", "closed loop, fixed concurrency; watch: open-loop fixed put rate, then at most"
+        + " watchSaturationWindowPuts puts undelivered");
+    m.put("globalWarmupSecondsPerServer", jitWarmup.toSeconds());
     m.put("warmupSeconds", warmup.toSeconds());
     m.put("measureSeconds", measure.toSeconds());
     m.put("httpConnections", httpConnections);
@@ -56,8 +68,8 @@ record Settings(
     m.put("grpcClients", grpcClients);
     m.put("leaseKeepAliveStreams", leaseStreams);
     m.put("valueBytes", Workloads.VALUE_SIZE);
-    m.put("watchers", watchers);
-    m.put("watchPutsPerSecond", watchPutsPerSecond);
+    m.put("watchers", java.util.Arrays.toString(watchers));
+    m.put("watchPutsPerSecond", java.util.Arrays.toString(watchPutsPerSecond));
     m.put("watchSaturationWindowPuts", watchWindow);
     m.put("watchSeconds", watchDuration.toSeconds());
     m.put("coldStartRepeats", coldStartRepeats);

@@ -33,8 +33,10 @@ final class SvgChart {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
             + " font-family=\"sans-serif\" font-size=\"12\">\n", width, height, width, height));
     svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-    svg.append(text(10, 20, "Keyway vs etcd " + escape(r.machine.getOrDefault("etcd", "")) + " — "
-        + escape(r.mode) + " run " + escape(r.startedAt), "bold", "start"));
+    String etcd = r.machine.getOrDefault("etcd", "").replace("etcd Version:", "").trim();
+    String when = r.startedAt == null ? "" : r.startedAt.replaceFirst("(T\\d\\d:\\d\\d:\\d\\d)\\.\\d+", "$1");
+    svg.append(text(10, 20, "Keyway vs etcd " + escape(etcd) + " — " + escape(r.mode) + " run, " + escape(when)
+        + " (" + escape(r.machine.getOrDefault("cpus", "?")) + " CPUs, shared)", "bold", "start"));
     svg.append(text(10, 38, "times better than etcd (log scale; throughput: Keyway/etcd, memory and time:"
         + " etcd/Keyway); green: #9 target met, red: missed, grey: no target", "normal", "start"));
     double x1 = x(0);
