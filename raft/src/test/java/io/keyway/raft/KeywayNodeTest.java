@@ -75,11 +75,17 @@ class KeywayNodeTest {
    * The log index once Raft is quiet: Ratis appends its own entries (commit metadata) after client entries,
    * so a settled index is what to compare to show that a request added nothing to the log.
    */
+  /**
+   * The log index once nothing is in flight: unchanged and applied for 1.5 s, longer than the 500 ms timer on
+   * which the member makes its own start-up proposals (the member table's INIT, the PUBLISH of its attributes).
+   */
   long awaitIdle() throws InterruptedException {
     long last = -1;
-    for (int i = 0; i < 100; i++) {
+    int stable = 0;
+    for (int i = 0; i < 300; i++) {
       long now = node.raftIndex();
-      if (now == last && node.appliedIndex() == now) {
+      stable = now == last && node.appliedIndex() == now ? stable + 1 : 0;
+      if (stable >= 15) {
         return now;
       }
       last = now;
