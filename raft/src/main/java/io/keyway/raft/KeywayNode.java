@@ -153,7 +153,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   private final RequestIds requestIds;
   private final AtomicBoolean closed = new AtomicBoolean();
   private RaftServer server;
-  private RaftEndpoint raft;
+  private volatile RaftEndpoint raft;
   private ReadBarrier readBarrier;
   private volatile LeaseService leases;
   private volatile MaintenanceService maintenance;
@@ -313,10 +313,19 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
         r -> this.<Object>propose(r), this::header, completions, identity.memberId(), identity.clusterId(),
         identity.clusterToken(), MAX_LEARNERS, config.requestTimeoutMs());
     reconciler = new Reconciler(server, membership, memberTable, config.electionTimeoutMs()).start();
-    memberTable.onChange(members -> reconciler.poke());
+    memberTable.onChange(members -> {
+      reconciler.poke();
+      try {
+        timers.execute(this::publishAndWatch); // publish right after INIT (or notice a removal) without a tick's wait
+      } catch (RejectedExecutionException stopping) {
+        // closing
+      }
+    });
     timers.scheduleWithFixedDelay(this::publishAndWatch, 200, 500, TimeUnit.MILLISECONDS);
     autoCompactor = AutoCompactor.start(config.autoCompactionMode(), config.autoCompactionRetention(),
         store::revision, raft::isLeader, this::compact, config.requestTimeoutMs());
+    // leadership may have been ready before the fields above were set
+    completions.execute(this::initMembersIfNeeded);
   }
 
   /** etcd 3.4's fixed limit and 3.5's default of --experimental-max-learners. */
@@ -399,7 +408,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
 
   /** The first leader of a cluster writes the bootstrap members into the replicated member table. */
   private void initMembersIfNeeded() {
-    if (closed.get() || memberTable.initialized() || !raft.isLeader()) {
+    if (closed.get() || memberTable.initialized() || raft == null || proposer == null || !raft.isLeader()) {
       return;
     }
     this.<Object>propose(RaftRequest.newBuilder().setMemberChange(memberTable.initChange()))

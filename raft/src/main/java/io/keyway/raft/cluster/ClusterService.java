@@ -215,11 +215,19 @@ public final class ClusterService implements EtcdCluster {
         if (!change.getMember().getIsLearner() && startedVoters(members, progress, 0) < quorum(voters + 1)) {
           return EtcdError.MEMBER_NOT_ENOUGH_STARTED;
         }
+        // etcd: every voting member must have been connected to the leader for the last HealthInterval
+        if (!connectedFully(members, progress)) {
+          return EtcdError.UNHEALTHY;
+        }
       }
       case REMOVE -> {
         Member m = table.find(target);
         if (m != null && !m.getIsLearner() && startedVoters(members, progress, target) < quorum(voters - 1)) {
           return EtcdError.MEMBER_NOT_ENOUGH_STARTED;
+        }
+        if (m != null && !m.getIsLearner()
+            && !connectedFully(members.stream().filter(x -> x.getID() != target).toList(), progress)) {
+          return EtcdError.UNHEALTHY;
         }
       }
       case PROMOTE -> {
@@ -234,6 +242,22 @@ public final class ClusterService implements EtcdCluster {
       default -> { }
     }
     return null;
+  }
+
+  private boolean connectedFully(List<Member> members, Map<Long, RaftMembership.Progress> progress) {
+    if (membership.leaderElapsedMs() < ACTIVE_WITHIN_MS) {
+      return false;
+    }
+    for (Member m : members) {
+      if (m.getIsLearner() || m.getID() == selfId) {
+        continue;
+      }
+      RaftMembership.Progress p = progress.get(m.getID());
+      if (p == null || p.lastRpcElapsedMs() >= ACTIVE_WITHIN_MS) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private long startedVoters(List<Member> members, Map<Long, RaftMembership.Progress> progress, long except) {

@@ -66,6 +66,11 @@ public final class RaftMembership {
     return raft.division().getRaftLog().getLastCommittedIndex();
   }
 
+  /** How long this member has been leading (0 when it does not lead). */
+  public long leaderElapsedMs() {
+    return raft.isLeader() ? raft.info().getRoleInfoProto().getRoleElapsedTimeMs() : 0;
+  }
+
   /** Progress of the followers and listeners by member id; empty unless this member leads. */
   public Map<Long, Progress> progress() {
     Map<Long, Progress> out = new HashMap<>();

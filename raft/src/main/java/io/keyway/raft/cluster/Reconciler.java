@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *   <li>a listener the table lists as a voter (a new voting member, or a promoted learner) becomes a Ratis voter
  *       once it has caught up;</li>
  *   <li>a Ratis peer the table no longer lists is removed (a removed leader steps down);</li>
- *   <li>a peer whose first peer URL changed (MemberUpdate) is re-added at its new address.</li>
+ *   <li>a peer whose peer URLs changed (MemberUpdate) keeps its Raft address (Ratis cannot re-address a peer).</li>
  * </ul>
  *
  * etcd changes its Raft configuration in the same log entry as its member list. With Ratis the two are separate
@@ -61,6 +61,7 @@ public final class Reconciler implements AutoCloseable {
     return t;
   });
   private final long electionTimeoutMs;
+  private final Set<String> warnedMoves = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public Reconciler(RaftServer server, RaftMembership membership, MemberTable table, long electionTimeoutMs) {
     this.server = server;
@@ -112,11 +113,8 @@ public final class Reconciler implements AutoCloseable {
         changes.add("remove voter " + p.getId());
         continue;
       }
-      RaftPeer want = peer(m, RaftPeerRole.FOLLOWER);
-      if (!Objects.equals(want.getAddress(), p.getAddress())) {
-        changes.add("move " + p.getId() + " to " + want.getAddress());
-      }
-      voters.add(want);
+      warnIfMoved(m, p);
+      voters.add(p);
     }
     for (RaftPeer p : membership.listeners()) {
       long id = RaftMembership.memberId(p.getId());
@@ -133,11 +131,8 @@ public final class Reconciler implements AutoCloseable {
         changes.add("promote " + p.getId() + " to voter");
         voters.add(peer(m, RaftPeerRole.FOLLOWER));
       } else {
-        RaftPeer want = peer(m, RaftPeerRole.LISTENER);
-        if (!Objects.equals(want.getAddress(), p.getAddress())) {
-          changes.add("move " + p.getId() + " to " + want.getAddress());
-        }
-        listeners.add(want);
+        warnIfMoved(m, p);
+        listeners.add(p);
       }
     }
     for (Member m : wanted.values()) {
@@ -165,6 +160,18 @@ public final class Reconciler implements AutoCloseable {
       LOG.info("Raft configuration change {} not done (will retry): {}", changes, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Ratis identifies peers by id only: a configuration with a peer's new address changes nothing, so a member
+   * whose peer URLs were updated keeps its old Raft address (until it is removed and added again).
+   */
+  private void warnIfMoved(Member m, RaftPeer p) {
+    String want = PeerUrls.hostPort(m.getPeerURLs(0));
+    if (!Objects.equals(want, p.getAddress()) && warnedMoves.add(m.getID() + "@" + want)) {
+      LOG.warn("member {} has peer URLs {} but Raft keeps using {}: changing a member's Raft address is not "
+          + "supported yet", ClusterIds.hex(m.getID()), m.getPeerURLsList(), p.getAddress());
     }
   }
 

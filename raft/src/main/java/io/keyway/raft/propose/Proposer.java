@@ -218,7 +218,12 @@ public final class Proposer implements ResultWaiters, AutoCloseable {
       return;
     }
     LOG.debug("log entry of {} writes failed: {}", entry.proposals.size(), failure.toString());
-    entry.finish(RatisErrors.toEtcd(failure));
+    EtcdException e = RatisErrors.toEtcd(failure);
+    if (e.error() == EtcdError.STOPPED) {
+      // this member runs on: what stopped is the leader a follower forwarded to (its client was closed)
+      e = EtcdError.LEADER_CHANGED.exception();
+    }
+    entry.finish(e);
   }
 
   private void retryLater(Entry entry, EtcdException ifExpired) {
