@@ -72,12 +72,10 @@ class KeywayNodeTest {
   }
 
   /**
-   * The log index once Raft is quiet: Ratis appends its own entries (commit metadata) after client entries,
-   * so a settled index is what to compare to show that a request added nothing to the log.
-   */
-  /**
-   * The log index once nothing is in flight: unchanged and applied for 1.5 s, longer than the 500 ms timer on
-   * which the member makes its own start-up proposals (the member table's INIT, the PUBLISH of its attributes).
+   * The log index once Raft is quiet: Ratis appends its own entries (commit metadata) after client entries, and
+   * the member makes its own start-up proposals (the member table's INIT, the PUBLISH of its attributes) on a
+   * 500 ms timer, so the index must stay unchanged and applied for 1.5 s before it shows that a request added
+   * nothing to the log.
    */
   long awaitIdle() throws InterruptedException {
     long last = -1;
