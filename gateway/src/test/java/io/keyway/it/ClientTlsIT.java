@@ -92,6 +92,13 @@ class ClientTlsIT {
       Etcdctl.Result put = alice.run("put", "cn/k", "v");
       assertEquals(0, put.exitCode(), put.toString());
       assertEquals("cn/k\nv\n", alice.run("get", "cn/k").stdout());
+      // the Watch stream takes the same identity: alice may watch her prefix
+      try (EtcdctlWatch watch = EtcdctlWatch.start(secured.clientUrl(), "--cacert=" + pki.caCert,
+          "--cert=" + pki.clientCert, "--key=" + pki.clientKey, "--prefix", "cn/w")) {
+        watch.sync(alice, "cn/w-sync");
+        assertEquals(0, alice.run("put", "cn/w-a", "event").exitCode());
+        assertEquals(List.of("PUT", "cn/w-a", "event"), watch.nextLines(3));
+      }
       Etcdctl.Result denied = alice.run("put", "elsewhere", "v");
       assertNotEquals(0, denied.exitCode(), denied.toString());
       assertTrue(denied.stderr().contains("permission denied"), denied.toString());

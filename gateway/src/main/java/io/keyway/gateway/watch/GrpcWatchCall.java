@@ -43,7 +43,8 @@ final class GrpcWatchCall implements WatchSession.Transport {
     }
     try {
       session = WatchSession.open(hub, Vertx.currentContext(),
-          new WatchCaller("grpc", String.valueOf(request.connection().remoteAddress()), request.headers()),
+          new WatchCaller("grpc", String.valueOf(request.connection().remoteAddress()), request.headers(),
+              request.connection()),
           Integer.MAX_VALUE, this);
     } catch (EtcdException e) {
       end(e.code(), e.getMessage());
