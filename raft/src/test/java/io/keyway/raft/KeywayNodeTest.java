@@ -269,6 +269,13 @@ class KeywayNodeTest {
     assertEquals(1, members.size());
     assertEquals(node.memberId(), members.get(0).getID());
     assertEquals(List.of(TestNodes.peerUrl(port)), members.get(0).getPeerURLsList());
+    // new client URLs reach the member table by a PUBLISH through Raft, on the member's 500 ms timer
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!node.members().get(0).getClientURLsList().equals(List.of("http://127.0.0.1:2379"))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    members = node.members();
     assertEquals(List.of("http://127.0.0.1:2379"), members.get(0).getClientURLsList());
     assertEquals(ClusterIds.memberId(List.of(TestNodes.peerUrl(port)), "keyway-test"), node.memberId());
     ResponseHeader h = node.header();

@@ -116,6 +116,8 @@ public final class AuthService implements AutoCloseable {
   private volatile java.util.function.LongSupplier loggedIndex = () -> 0;
   private volatile java.util.concurrent.ScheduledExecutorService timers;
   private volatile long tokenWaitMs;
+  /** How many entries a member's log may lag behind the one that minted a token it is asked to check. */
+  private static final long TOKEN_LOG_LAG = 10_000;
 
   /**
    * Lets {@link #identifyAsync} wait, like etcd's simple-token check, until this member applied the login that
@@ -169,8 +171,10 @@ public final class AuthService implements AutoCloseable {
       return CompletableFuture.completedFuture(identify(token));
     } catch (EtcdException e) {
       long index = SimpleTokens.indexOf(token);
+      // a follower may not even have logged a login that another member just answered: wait for it (as etcd
+      // does) unless the index is implausibly far ahead, so a forged token cannot park requests
       if (e.error() != EtcdError.INVALID_AUTH_TOKEN || index <= appliedIndex.getAsLong()
-          || index > loggedIndex.getAsLong() || timers == null) {
+          || index > loggedIndex.getAsLong() + TOKEN_LOG_LAG || timers == null) {
         return CompletableFuture.failedFuture(e);
       }
       CompletableFuture<AuthInfo> result = new CompletableFuture<>();
