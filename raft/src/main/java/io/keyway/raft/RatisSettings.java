@@ -1,6 +1,7 @@
 package io.keyway.raft;
 
 import io.keyway.raft.cluster.PeerUrls;
+import io.keyway.raft.transport.KeywayRpcType;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
@@ -20,7 +21,8 @@ final class RatisSettings {
   static RaftProperties server(NodeConfig config, int voters) {
     RaftProperties p = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(p, List.of(config.raftDir().toFile()));
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    // gRPC with a log appender that survives followers needing purged entries (see CatchUpLogAppender)
+    RaftConfigKeys.Rpc.setType(p, new KeywayRpcType());
 
     String listen = config.listenPeerUrls().get(0);
     GrpcConfigKeys.Server.setPort(p, PeerUrls.port(listen));

@@ -1,0 +1,86 @@
+package io.keyway.raft.transport;
+
+import org.apache.ratis.grpc.server.GrpcLogAppender;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.leader.FollowerInfo;
+import org.apache.ratis.server.leader.LeaderState;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.raftlog.RaftLogIOException;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ratis 3.2.2's gRPC log appender, made safe for a follower whose next entry the leader has
+ * already purged.
+ *
+ * <p>In 3.2.2 the appender decides "install a snapshot?" and then builds the append request from
+ * the follower's next index, which a reply thread may lower in between (a restarted follower
+ * answers INCONSISTENCY with its old next index). Reading the purged entry throws, the appender's
+ * daemon dies, and 3.2.2 does not restart it: the follower never catches up while that leader
+ * lasts. Likewise, a follower whose next index is the first retained entry, with the entry before
+ * it purged and not the snapshot's, fails the appender on a missing "previous". Ratis fixed both
+ * after 3.2.2 (RATIS-2487, RATIS-2499); until a release carries them this appender skips such a
+ * round and installs the snapshot on the next one.
+ */
+final class CatchUpLogAppender extends GrpcLogAppender {
+  private static final Logger LOG = LoggerFactory.getLogger(CatchUpLogAppender.class);
+
+  CatchUpLogAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
+    super(server, state, follower);
+  }
+
+  @Override
+  public SnapshotInfo shouldInstallSnapshot() {
+    SnapshotInfo snapshot = super.shouldInstallSnapshot();
+    if (snapshot != null) {
+      return snapshot;
+    }
+    SnapshotInfo latest = getServer().getStateMachine().getLatestSnapshot();
+    if (latest != null && getFollower().getNextIndex() < getRaftLog().getNextIndex() && lacksPrevious()) {
+      return latest;
+    }
+    return null;
+  }
+
+  @Override
+  public AppendEntriesRequestProto newAppendEntriesRequest(long callId, boolean heartbeat)
+      throws RaftLogIOException {
+    boolean carriesEntries = !heartbeat && getHeartbeatWaitTimeMs() > 0;
+    if (carriesEntries && (followerNeedsPurgedEntries() || lacksPrevious())) {
+      return null;
+    }
+    try {
+      return super.newAppendEntriesRequest(callId, heartbeat);
+    } catch (RaftLogIOException e) {
+      if (!followerNeedsPurgedEntries()) {
+        throw e;
+      }
+      // the first entry read was purged: nothing was buffered, the next round installs a snapshot
+      LOG.info("{}: follower {} needs purged entries from index {}; installing a snapshot instead",
+          this, getFollower().getName(), getFollower().getNextIndex());
+      return null;
+    }
+  }
+
+  private boolean followerNeedsPurgedEntries() {
+    long start = getRaftLog().getStartIndex();
+    return start != RaftLog.INVALID_LOG_INDEX && getFollower().getNextIndex() < start;
+  }
+
+  /** True when an append from the follower's next index could not name its previous entry. */
+  private boolean lacksPrevious() {
+    FollowerInfo follower = getFollower();
+    long next = follower.getNextIndex();
+    if (next <= RaftLog.LEAST_VALID_LOG_INDEX || next == follower.getSnapshotIndex() + 1) {
+      return false;
+    }
+    long previous = next - 1;
+    if (getRaftLog().getTermIndex(previous) != null) {
+      return false;
+    }
+    SnapshotInfo snapshot = getServer().getStateMachine().getLatestSnapshot();
+    return snapshot == null || snapshot.getIndex() != previous;
+  }
+}
