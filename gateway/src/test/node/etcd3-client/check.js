@@ -3,7 +3,7 @@
 // script itself, against real etcd).
 'use strict';
 const assert = require('assert/strict');
-const { Etcd3 } = require('etcd3');
+const { Etcd3, EtcdLeaseInvalidError, EtcdRoleNotFoundError, EtcdUserNotFoundError } = require('etcd3');
 
 const url = process.argv[2];
 const client = new Etcd3({ hosts: url });
@@ -98,8 +98,15 @@ async function maintenance() {
   assert.equal(members.members.length, 1);
 }
 
+async function errors() {
+  // the client maps etcd's error text (gRPC status message) to its error classes: the text must arrive intact
+  await assert.rejects(client.leaseClient.leaseRevoke({ ID: '123456789' }), EtcdLeaseInvalidError);
+  await assert.rejects(client.role(k('no-such-role')).delete(), EtcdRoleNotFoundError);
+  await assert.rejects(client.user(k('no-such-user')).delete(), EtcdUserNotFoundError);
+}
+
 (async () => {
-  const steps = { kv, txn, watch, leases, locks, election, maintenance };
+  const steps = { kv, txn, watch, leases, locks, election, maintenance, errors };
   for (const [name, step] of Object.entries(steps)) {
     await step();
     console.log(`ok ${name}`);

@@ -11,7 +11,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -92,6 +91,6 @@ final class UnaryCall implements Handler<GrpcServerRequest<Object, Message>> {
 
   static void fail(GrpcServerResponse<?, ?> response, int code, String message) {
     // a deadline or a client cancel may have ended the call already; Vert.x then fails this future
-    response.status(GrpcStatus.valueOf(code)).statusMessage(message).end();
+    GrpcStatusMessage.end(response, code, message);
   }
 }

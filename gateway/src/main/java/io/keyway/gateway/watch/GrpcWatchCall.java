@@ -1,12 +1,14 @@
 package io.keyway.gateway.watch;
 
+import io.keyway.gateway.grpc.GrpcStatusMessage;
+
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
 import io.keyway.api.GrpcCode;
 import io.keyway.api.etcdserverpb.WatchRequest;
 import io.keyway.api.etcdserverpb.WatchResponse;
+import io.keyway.gateway.grpc.GrpcStatusMessage;
 import io.vertx.core.Vertx;
-import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -76,7 +78,7 @@ final class GrpcWatchCall implements WatchSession.Transport {
     if (!ended) {
       ended = true;
       // the client may have reset the stream already; Vert.x then fails this write, which is fine
-      response.status(GrpcStatus.valueOf(code)).statusMessage(message).end();
+      GrpcStatusMessage.end(response, code, message);
     }
     if (session != null) {
       session.close();
