@@ -34,8 +34,11 @@ public final class LogOutputs {
   static void configure(LoggerContext context, String level, List<String> outputs) {
     context.reset();
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.WARN);
-    context.getLogger(KEYWAY).setLevel(keywayLevel(level));
+    // libraries (Ratis, Netty, Vert.x) speak at WARN; at debug they also say INFO, which is where Ratis
+    // explains elections and refused appends
+    Level keyway = keywayLevel(level);
+    root.setLevel(keyway == Level.DEBUG ? Level.INFO : Level.WARN);
+    context.getLogger(KEYWAY).setLevel(keyway);
     for (String output : outputs) {
       root.addAppender(appender(context, output));
     }

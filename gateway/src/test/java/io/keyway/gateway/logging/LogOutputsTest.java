@@ -1,0 +1,28 @@
+package io.keyway.gateway.logging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LogOutputsTest {
+  private static Level effective(LoggerContext context, String logger) {
+    return context.getLogger(logger).getEffectiveLevel();
+  }
+
+  @Test
+  void librariesStayAtWarnUnlessDebugging() {
+    LoggerContext context = new LoggerContext();
+    LogOutputs.configure(context, "info", List.of("stderr"));
+    assertEquals(Level.INFO, effective(context, "io.keyway.raft.KeywayNode"));
+    assertEquals(Level.WARN, effective(context, "org.apache.ratis.server.impl.RaftServerImpl"));
+
+    LogOutputs.configure(context, "debug", List.of("stderr"));
+    assertEquals(Level.DEBUG, effective(context, "io.keyway.raft.KeywayNode"));
+    assertEquals(Level.INFO, effective(context, "org.apache.ratis.server.impl.RaftServerImpl"));
+    assertEquals(Level.INFO, effective(context, Logger.ROOT_LOGGER_NAME));
+  }
+}
