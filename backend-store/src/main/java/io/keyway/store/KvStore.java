@@ -147,6 +147,12 @@ public interface KvStore extends AutoCloseable {
   /** Writes a consistent, self-contained copy of the store into {@code target} (which must not exist). */
   void checkpoint(Path target);
 
+  /**
+   * Writes the store's content, as of one applied position, as a canonical byte stream ({@code LogicalDump}):
+   * stores with the same data write the same bytes, whatever their files look like. Returns the bytes written.
+   */
+  long dump(java.io.DataOutputStream out);
+
   /** Size of the store's data on disk, in bytes (etcd's dbSize, which its space quota is checked against). */
   long sizeOnDisk();
 

@@ -218,6 +218,30 @@ public final class RocksBackend implements AutoCloseable {
     return db.getSnapshot();
   }
 
+  /** Whether {@code name} is one of the column families {@link #scanAll} reports. */
+  boolean hasFamily(byte[] name) {
+    return family(name) != null;
+  }
+
+  /** Adds an entry of the named column family (as {@link #scanAll} names them) to {@code batch}. */
+  void put(WriteBatch batch, byte[] family, byte[] key, byte[] value) {
+    try {
+      batch.put(family(family), key, value);
+    } catch (RocksDBException e) {
+      throw new StoreFailedException("batch put failed: " + e.getMessage(), e);
+    }
+  }
+
+  private ColumnFamilyHandle family(byte[] name) {
+    if (java.util.Arrays.equals(name, REVISIONS)) {
+      return revisions;
+    }
+    if (java.util.Arrays.equals(name, META)) {
+      return meta;
+    }
+    return java.util.Arrays.equals(name, LEASES) ? leases : null;
+  }
+
   public void release(Snapshot snapshot) {
     if (snapshot != null) {
       db.releaseSnapshot(snapshot);

@@ -119,18 +119,14 @@ public final class MaintenanceService implements EtcdMaintenance, AutoCloseable 
     return onWorker(() -> {
       try {
         Files.createDirectories(scratchDir);
-        Path checkpoint = scratchDir.resolve("snapshot-" + System.nanoTime());
-        Path archive = scratchDir.resolve(checkpoint.getFileName() + ".archive");
+        Path archive = scratchDir.resolve("snapshot-" + System.nanoTime() + ".archive");
         try {
           ResponseHeader h = header.get();
-          store.checkpoint(checkpoint);
-          SnapshotArchive.pack(checkpoint, archive);
+          SnapshotArchive.pack(store, archive);
           return new SnapshotFile(archive, Files.size(archive), h);
         } catch (IOException | RuntimeException e) {
           Files.deleteIfExists(archive);
           throw e;
-        } finally {
-          deleteQuietly(checkpoint);
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -1,5 +1,9 @@
 package io.keyway.raft.maintenance;
 
+import io.keyway.store.KvStore;
+import io.keyway.store.RocksKvStore;
+import io.keyway.store.StoreOptions;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -16,21 +20,44 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Packs a store checkpoint directory into one file, so it can be streamed like etcd's single bolt file.
+ * The file a Snapshot RPC streams (before etcd's SHA-256 trailer) and {@code snapshot restore} reads.
  *
- * <p>Format: the magic line {@code KEYWAY-SNAPSHOT 1\n}, then per file (sorted by relative path): the path as a
- * 2-byte length and UTF-8 bytes, the size as 8 bytes, the content; all integers big-endian; then an empty
- * path (two zero bytes) as the end mark, and zero bytes up to a multiple of {@link #ALIGNMENT}. The alignment
- * matters: etcdctl only accepts a snapshot whose size is a whole number of 512-byte pages (as bolt files are)
- * before the SHA-256 trailer.
+ * <p>Format 2 (written): the magic line {@code KEYWAY-SNAPSHOT 2\n}, then the store's canonical
+ * {@code LogicalDump} (every entry of every column family, in key order), then zero bytes up to a multiple of
+ * {@link #ALIGNMENT}. Members with the same data produce the same bytes, so snapshots taken from different
+ * members of a cluster agree (clients such as jetcd's tests compare their sizes), unlike copies of RocksDB's
+ * files, which differ with each member's flushes and compactions.
+ *
+ * <p>Format 1 (still read): the magic line {@code KEYWAY-SNAPSHOT 1\n}, then per file of a store checkpoint
+ * (sorted by relative path) the path as a 2-byte length and UTF-8 bytes, the size as 8 bytes, the content; an
+ * empty path as the end mark; zero bytes up to the alignment. All integers big-endian.
+ *
+ * <p>The alignment matters: etcdctl only accepts a snapshot whose size is a whole number of 512-byte pages (as
+ * bolt files are) before the SHA-256 trailer.
  */
 public final class SnapshotArchive {
   public static final int ALIGNMENT = 512;
   public static final byte[] MAGIC = "KEYWAY-SNAPSHOT 1\n".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] MAGIC_LOGICAL = "KEYWAY-SNAPSHOT 2\n".getBytes(StandardCharsets.US_ASCII);
 
   private SnapshotArchive() {}
 
-  /** Writes the archive of every regular file under {@code dir} to {@code target}. */
+  /** Writes the canonical archive (format 2) of {@code store}'s content to {@code target}. */
+  public static void pack(KvStore store, Path target) throws IOException {
+    try (OutputStream raw = Files.newOutputStream(target);
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
+      out.write(MAGIC_LOGICAL);
+      long written = MAGIC_LOGICAL.length + store.dump(out);
+      int tail = (int) (written % ALIGNMENT);
+      if (tail != 0) {
+        out.write(new byte[ALIGNMENT - tail]);
+      }
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** Writes the format-1 archive of every regular file under {@code dir} to {@code target}. */
   public static void pack(Path dir, Path target) throws IOException {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(dir)) {
@@ -69,6 +96,10 @@ public final class SnapshotArchive {
       data.readFully(magic);
     } catch (EOFException e) {
       throw new IOException("not a keyway snapshot: the file is too short");
+    }
+    if (Arrays.equals(magic, MAGIC_LOGICAL)) {
+      RocksKvStore.load(dir, StoreOptions.defaults(), data);
+      return;
     }
     if (!Arrays.equals(magic, MAGIC)) {
       throw new IOException("not a keyway snapshot: unknown format (keyway restores only snapshots saved from "

@@ -201,6 +201,11 @@ public final class SwappableKvStore implements LeaseStore {
   }
 
   @Override
+  public long dump(java.io.DataOutputStream out) {
+    return read(() -> current.dump(out));
+  }
+
+  @Override
   public KvHash hashKv(long revision) throws EtcdException {
     return read(() -> current.hashKv(revision));
   }
