@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
 import io.keyway.api.etcdserverpb.Member;
+import io.keyway.api.etcdserverpb.MemberAddRequest;
 import io.keyway.api.etcdserverpb.MemberUpdateRequest;
 import io.keyway.api.etcdserverpb.PutResponse;
 import io.keyway.api.etcdserverpb.RangeResponse;
@@ -262,5 +263,44 @@ class ClusterTest {
     eventually(() -> moved.revision() >= written, "the moved member replicates without the third member");
     assertEquals("w", moved.range(getSerializable("moved/after")).get(20, TimeUnit.SECONDS).getKvs(0).getValue()
         .toStringUtf8());
+  }
+
+  @Test
+  void maxLearnersLimitsLearnerAdds() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      nodes[i] = KeywayNode.start(config(i, Map.of(), 100_000).toBuilder().maxLearners(2).build());
+    }
+    for (KeywayNode n : nodes) {
+      assertTrue(n.awaitLeader(Duration.ofSeconds(30)), "leader elected");
+    }
+    // two learners fit (they never start: the member table takes them, Ratis waits for them)
+    for (int i = 0; i < 2; i++) {
+      MemberAddRequest add = MemberAddRequest.newBuilder().addPeerURLs(peerUrl(TestNodes.freePort()))
+          .setIsLearner(true).build();
+      addEventually(add);
+    }
+    var third = leader().memberAdd(MemberAddRequest.newBuilder().addPeerURLs(peerUrl(TestNodes.freePort()))
+        .setIsLearner(true).build());
+    var e = assertThrows(ExecutionException.class, () -> third.get(20, TimeUnit.SECONDS));
+    assertEquals("etcdserver: too many learner members in cluster", e.getCause().getMessage());
+    // a voter is not a learner: it is still accepted
+    addEventually(MemberAddRequest.newBuilder().addPeerURLs(peerUrl(TestNodes.freePort())).build());
+  }
+
+  /** MemberAdd, retried while the leader finds the cluster not yet healthy enough for a change (as etcd). */
+  private void addEventually(MemberAddRequest add) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        leader().memberAdd(add).get(20, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof EtcdException ee) || ee.error() != EtcdError.UNHEALTHY
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
   }
 }
