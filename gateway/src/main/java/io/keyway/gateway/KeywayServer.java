@@ -119,6 +119,9 @@ public final class KeywayServer implements AutoCloseable {
       if (lease != null && watches != null) {
         ConcurrencyRpcs.addTo(rpcs, kv, lease, watches);
       }
+      if (watches != null) {
+        watches.setOpenCheck(() -> rpcs.refuseStream(EtcdRpcs.WATCH));
+      }
       ServerMetrics metrics = ServerMetrics.create(view, kv, watches);
       RpcMetrics.instrument(rpcs, metrics);
       vertx.setPeriodic(LEADER_POLL_MS, id -> metrics.observeLeader());

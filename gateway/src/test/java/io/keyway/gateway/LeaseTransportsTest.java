@@ -289,6 +289,39 @@ class LeaseTransportsTest {
   }
 
   @Test
+  void aLearnerRefusesKeepAliveStreamsAndLeaseRpcsOnEveryTransport() throws Exception {
+    long id = grant(7800, 30);
+    String refused = EtcdError.NOT_SUPPORTED_FOR_LEARNER.message();
+    member.setLearner(true);
+    try {
+      // gRPC: the stream fails at open, before any request (etcd's stream interceptor)
+      StreamResult grpcStream = keepAliveStream();
+      assertEquals(GrpcStatus.UNAVAILABLE, grpcStream.status());
+      assertEquals(refused, grpcStream.message());
+      GrpcProbe.Reply<LeaseGrantResponse> grant = grpc.call(LeaseGrpcClient.LeaseGrant,
+          LeaseGrantRequest.newBuilder().setTTL(30).build());
+      assertEquals(GrpcStatus.UNAVAILABLE, grant.status());
+      assertEquals(refused, grant.message());
+      // HTTP: the gateway's unary error
+      HttpResponse<String> http = server.post("/v3/lease/keepalive", "{\"ID\":\"" + id + "\"}");
+      assertEquals(503, http.statusCode(), http.body());
+      assertEquals("{\"error\":\"" + refused + "\",\"code\":14,\"message\":\"" + refused + "\"}", http.body());
+      // WebSocket: that body as the one message, then the socket closes
+      java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+      java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
+      vertx.createWebSocketClient().connect(server.port, "127.0.0.1", "/v3/lease/keepalive").onSuccess(ws -> {
+        ws.textMessageHandler(messages::add);
+        ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+      }).onFailure(closed::completeExceptionally);
+      assertEquals(1011, (int) closed.get(10, TimeUnit.SECONDS));
+      assertEquals(http.body(), messages.poll(10, TimeUnit.SECONDS));
+    } finally {
+      member.setLearner(false);
+    }
+    assertEquals(GrpcStatus.OK, keepAliveStream(id).status());
+  }
+
+  @Test
   void keepAliveStreamOverGrpcAnswersEveryRequestInOrder() {
     long id = grant(7600, 30);
     StreamResult r = keepAliveStream(id, 99, id);

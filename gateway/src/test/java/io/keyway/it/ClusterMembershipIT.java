@@ -6,6 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.google.protobuf.ByteString;
+import io.keyway.api.etcdserverpb.LeaseKeepAliveRequest;
+import io.keyway.api.etcdserverpb.LeaseKeepAliveResponse;
+import io.keyway.api.etcdserverpb.WatchCreateRequest;
+import io.keyway.api.etcdserverpb.WatchRequest;
+import io.keyway.api.etcdserverpb.WatchResponse;
+import io.keyway.gateway.testing.GrpcProbe;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -153,6 +169,7 @@ class ClusterMembershipIT {
         r -> r.exitCode() == 0 && r.stdout().contains("v299"), JOIN_MILLIS);
     assertError(onLearner.run("get", "ml/k299"), "etcdserver: rpc not supported for learner");
     assertError(onLearner.run("put", "ml/x", "y"), "etcdserver: rpc not supported for learner");
+    learnerRefusesStreams(learner);
 
     // MemberUpdate keeps the learner flag as etcd 3.5.31+/3.6.12+ do (Debian's etcd 3.4 drops it: the oracle
     // skips this step, or the promotion below would fail there)
@@ -196,6 +213,49 @@ class ClusterMembershipIT {
     List<Listed> finalList = memberList(ctlAll);
     assertEquals(4, finalList.size());
     assertTrue(finalList.stream().noneMatch(Listed::learner), finalList::toString);
+  }
+
+  /**
+   * etcd's stream interceptor: a learner refuses every stream but Snapshot before reading a request, over gRPC
+   * (Unavailable) and through the gateway (the unary error, 503).
+   */
+  private static void learnerRefusesStreams(ServerProcess learner) throws Exception {
+    String refused = "etcdserver: rpc not supported for learner";
+    Vertx vertx = Vertx.vertx();
+    try (GrpcProbe grpc = new GrpcProbe(vertx, URI.create(learner.clientUrl()).getPort())) {
+      GrpcProbe.Reply<WatchResponse> watch = grpc.call(method("Watch", "Watch", WatchResponse.newBuilder()),
+          WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+              .setKey(ByteString.copyFromUtf8("ml/k1"))).build());
+      assertEquals(GrpcStatus.UNAVAILABLE, watch.status(), watch::toString);
+      assertEquals(refused, watch.message());
+      GrpcProbe.Reply<LeaseKeepAliveResponse> keepAlive = grpc.call(
+          method("Lease", "LeaseKeepAlive", LeaseKeepAliveResponse.newBuilder()),
+          LeaseKeepAliveRequest.newBuilder().setID(1).build());
+      assertEquals(GrpcStatus.UNAVAILABLE, keepAlive.status(), keepAlive::toString);
+      assertEquals(refused, keepAlive.message());
+    } finally {
+      vertx.close().await();
+    }
+    HttpResult watch = learner.http().post("/v3/watch", "{\"create_request\":{\"key\":\"" + Json.b64("ml/k1") + "\"}}");
+    assertEquals(503, watch.status(), watch::toString);
+    assertTrue(watch.body().contains(refused), watch::toString);
+    HttpResult keepAlive = learner.http().post("/v3/lease/keepalive", "{\"ID\":1}");
+    assertEquals(503, keepAlive.status(), keepAlive::toString);
+    assertTrue(keepAlive.body().contains(refused), keepAlive::toString);
+    // Snapshot is the one stream a learner serves
+    Path snapshot = Files.createTempFile("ml-learner-", ".db");
+    try {
+      ok(learner.etcdctl().run("snapshot", "save", snapshot.toString()));
+      assertTrue(Files.size(snapshot) > 0);
+    } finally {
+      Files.deleteIfExists(snapshot);
+    }
+  }
+
+  private static <T extends com.google.protobuf.Message> ServiceMethod<T, com.google.protobuf.Message> method(
+      String service, String name, com.google.protobuf.Message.Builder response) {
+    return ServiceMethod.client(ServiceName.create("etcdserverpb", service), name, GrpcMessageEncoder.encoder(),
+        GrpcMessageDecoder.decoder(response));
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------

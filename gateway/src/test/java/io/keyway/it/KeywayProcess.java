@@ -5,24 +5,24 @@ import java.nio.file.Paths;
 import java.util.List;
 
 /** The real Keyway executable: {@code java -Xmx256m -jar keyway.jar} with etcd's flags. */
-final class KeywayProcess extends ServerProcess {
+public final class KeywayProcess extends ServerProcess {
 
   private final Path jar;
   private final List<String> jvmOptions;
 
-  KeywayProcess(String memberName, String... extraFlags) {
+  public KeywayProcess(String memberName, String... extraFlags) {
     this(memberName, List.of(), extraFlags);
   }
 
   /** @param jvmOptions e.g. {@code -Dkey=value} test hooks, placed before {@code -jar} */
-  KeywayProcess(String memberName, List<String> jvmOptions, String... extraFlags) {
+  public KeywayProcess(String memberName, List<String> jvmOptions, String... extraFlags) {
     super(memberName, List.of(extraFlags));
     this.jar = ItEnvironment.keywayJar();
     this.jvmOptions = List.copyOf(jvmOptions);
   }
 
   /** @param tls serve clients on an {@code https://} URL (give the TLS flags in {@code extraFlags}) */
-  KeywayProcess(String memberName, boolean tls, String... extraFlags) {
+  public KeywayProcess(String memberName, boolean tls, String... extraFlags) {
     super(memberName, tls, List.of(extraFlags));
     this.jar = ItEnvironment.keywayJar();
     this.jvmOptions = List.of();

@@ -23,8 +23,11 @@ import java.util.stream.Stream;
 /**
  * One single-member server (Keyway or etcd) started as a real OS process with etcd's flags on loopback ports.
  * The data dir and ports survive {@link #kill()} so the same member can be restarted on its own state.
+ *
+ * <p>Shared with the other modules' integration tests (openapi, web-tests) through the gateway's test-jar: the
+ * public methods are the ones they use.
  */
-abstract class ServerProcess implements AutoCloseable {
+public abstract class ServerProcess implements AutoCloseable {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
@@ -68,7 +71,7 @@ abstract class ServerProcess implements AutoCloseable {
   /** The program and its JVM/runtime options, before etcd's flags. */
   protected abstract List<String> launcher();
 
-  final String clientUrl() {
+  public final String clientUrl() {
     return (tls ? "https" : "http") + "://127.0.0.1:" + clientPort;
   }
 
@@ -85,7 +88,7 @@ abstract class ServerProcess implements AutoCloseable {
     return dataDir;
   }
 
-  final Path logFile() {
+  public final Path logFile() {
     return logFile;
   }
 
@@ -97,7 +100,7 @@ abstract class ServerProcess implements AutoCloseable {
     return new Etcdctl(clientUrl());
   }
 
-  final synchronized boolean isAlive() {
+  public final synchronized boolean isAlive() {
     return process != null && process.isAlive();
   }
 
@@ -122,12 +125,12 @@ abstract class ServerProcess implements AutoCloseable {
     this.cluster = flags;
   }
 
-  final String memberName() {
+  public final String memberName() {
     return memberName;
   }
 
   /** Starts the process (again, on the same data dir and ports) and waits until it serves {@code /health}. */
-  final synchronized ServerProcess start() {
+  public final synchronized ServerProcess start() {
     launch();
     awaitReady();
     return this;
@@ -197,7 +200,7 @@ abstract class ServerProcess implements AutoCloseable {
   }
 
   /** SIGTERM first, SIGKILL if it does not exit within the grace period. */
-  final synchronized void stop() {
+  public final synchronized void stop() {
     if (process == null || !process.isAlive()) {
       return;
     }
@@ -271,7 +274,7 @@ abstract class ServerProcess implements AutoCloseable {
     }
   }
 
-  final String logTail(int lines) {
+  public final String logTail(int lines) {
     try {
       List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -5,25 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyway.it.KeywayProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,55 +38,23 @@ class ContractIT {
       "/v3/maintenance/transfer-leadership", "/v3/maintenance/downgrade", "/v3/cluster/member/add",
       "/v3/kv/compaction", "/v3/lease/grant", "/v3/maintenance/alarm");
 
-  private static Process server;
-  private static Path dataDir;
+  private static KeywayProcess server;
   private static String url;
   private static ContractValidator contract;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
-  static void start() throws Exception {
+  static void start() throws IOException {
     contract = new ContractValidator(FILE);
-    String jar = System.getProperty("keyway.jar");
-    int client = freePort();
-    int peer = freePort();
-    url = "http://127.0.0.1:" + client;
-    dataDir = Files.createTempDirectory("keyway-contract");
-    String peerUrl = "http://127.0.0.1:" + peer;
-    server = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-jar", jar, "--name=contract", "--data-dir=" + dataDir.resolve("data"), "--listen-client-urls=" + url,
-        "--advertise-client-urls=" + url, "--listen-peer-urls=" + peerUrl, "--initial-advertise-peer-urls="
-        + peerUrl, "--initial-cluster=contract=" + peerUrl)
-        .redirectErrorStream(true).redirectOutput(dataDir.resolve("server.log").toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (true) {
-      try {
-        if (get("/health").statusCode() == 200) {
-          break;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      if (!server.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException("server did not start:\n" + Files.readString(dataDir.resolve("server.log")));
-      }
-      Thread.sleep(200);
-    }
+    server = new KeywayProcess("contract");
+    server.start();
+    url = server.clientUrl();
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  static void stop() {
     if (server != null) {
-      server.destroy();
-      if (!server.waitFor(20, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+      server.close();
     }
   }
 

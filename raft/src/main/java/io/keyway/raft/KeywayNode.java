@@ -311,7 +311,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     membership = new RaftMembership(raft);
     cluster = new ClusterService(memberTable, membership, raft, server, readBarrier,
         r -> this.<Object>propose(r), this::header, completions, identity.memberId(), identity.clusterId(),
-        identity.clusterToken(), MAX_LEARNERS, config.requestTimeoutMs());
+        identity.clusterToken(), config.maxLearners(), config.requestTimeoutMs());
     reconciler = new Reconciler(server, membership, memberTable, config.electionTimeoutMs()).start();
     memberTable.onChange(members -> {
       reconciler.poke();
@@ -327,9 +327,6 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     // leadership may have been ready before the fields above were set
     completions.execute(this::initMembersIfNeeded);
   }
-
-  /** etcd 3.4's fixed limit and 3.5's default of --experimental-max-learners. */
-  private static final int MAX_LEARNERS = 1;
 
   private CompletableFuture<Message> answerQuery(Message query) {
     if (ClusterQueries.isClusterQuery(query)) {

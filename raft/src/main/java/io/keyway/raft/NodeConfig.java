@@ -40,6 +40,7 @@ public final class NodeConfig {
   private final String authToken;
   private final long authTokenTtlSeconds;
   private final int bcryptCost;
+  private final int maxLearners;
 
   private NodeConfig(Builder b) {
     this.name = b.name;
@@ -69,6 +70,7 @@ public final class NodeConfig {
     this.authToken = b.authToken;
     this.authTokenTtlSeconds = b.authTokenTtlSeconds;
     this.bcryptCost = b.bcryptCost;
+    this.maxLearners = b.maxLearners;
   }
 
   public static Builder builder() { return new Builder(); }
@@ -83,7 +85,8 @@ public final class NodeConfig {
         .leaseCheckpointPersist(leaseCheckpointPersist).leaseCheckpointIntervalMs(leaseCheckpointIntervalMs)
         .raftProperties(raftProperties).quotaBackendBytes(quotaBackendBytes)
         .autoCompaction(autoCompactionMode, autoCompactionRetention)
-        .authToken(authToken).authTokenTtlSeconds(authTokenTtlSeconds).bcryptCost(bcryptCost);
+        .authToken(authToken).authTokenTtlSeconds(authTokenTtlSeconds).bcryptCost(bcryptCost)
+        .maxLearners(maxLearners);
   }
 
   public String name() { return name; }
@@ -170,6 +173,9 @@ public final class NodeConfig {
   /** etcd's --bcrypt-cost. */
   public int bcryptCost() { return bcryptCost; }
 
+  /** etcd's --experimental-max-learners: MemberAdd of a learner beyond it is refused. */
+  public int maxLearners() { return maxLearners; }
+
   public Path memberDir() { return dataDir.resolve("member"); }
 
   public Path storeDir() { return memberDir().resolve("store"); }
@@ -212,6 +218,7 @@ public final class NodeConfig {
     private String authToken = "simple";
     private long authTokenTtlSeconds = 300;
     private int bcryptCost = 10;
+    private int maxLearners = 1;
 
     private Builder() {}
 
@@ -220,6 +227,8 @@ public final class NodeConfig {
     public Builder authTokenTtlSeconds(long v) { this.authTokenTtlSeconds = v; return this; }
 
     public Builder bcryptCost(int v) { this.bcryptCost = v; return this; }
+
+    public Builder maxLearners(int v) { this.maxLearners = v; return this; }
 
     public Builder name(String v) { this.name = v; return this; }
 

@@ -12,6 +12,7 @@ import io.keyway.api.etcdserverpb.AuthUserAddRequest;
 import io.keyway.api.etcdserverpb.AuthUserDeleteRequest;
 import io.keyway.api.etcdserverpb.AuthUserGrantRoleRequest;
 import io.keyway.api.etcdserverpb.AuthenticateRequest;
+import io.keyway.api.etcdserverpb.AuthenticateResponse;
 import io.keyway.raft.auth.AuthService;
 import io.keyway.store.auth.AuthInfo;
 import java.nio.file.Path;
@@ -61,14 +62,14 @@ class AuthClusterTest {
       assertTrue(n.awaitLeader(Duration.ofSeconds(30)));
     }
     AuthService a0 = nodes[0].auth();
-    await(a0.userAdd(null, AuthUserAddRequest.newBuilder().setName("root").setPassword("pw").build()));
-    await(a0.userGrantRole(null, AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build()));
-    await(a0.userAdd(null, AuthUserAddRequest.newBuilder().setName("u").setPassword("upw").build()));
-    await(a0.enable(null, AuthEnableRequest.getDefaultInstance()));
+    await(a0.call(null, AuthUserAddRequest.newBuilder().setName("root").setPassword("pw").build()));
+    await(a0.call(null, AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build()));
+    await(a0.call(null, AuthUserAddRequest.newBuilder().setName("u").setPassword("upw").build()));
+    await(a0.call(null, AuthEnableRequest.getDefaultInstance()));
 
     for (int login = 0; login < 3; login++) {
-      String token = await(nodes[login].auth().authenticate(
-          AuthenticateRequest.newBuilder().setName("u").setPassword("upw").build())).getToken();
+      String token = ((AuthenticateResponse) await(nodes[login].auth().call(null,
+          AuthenticateRequest.newBuilder().setName("u").setPassword("upw").build()))).getToken();
       for (KeywayNode n : nodes) {
         // a member that has not applied the login yet waits for it instead of refusing the token
         AuthInfo who = await(n.auth().identifyAsync(token));
@@ -81,12 +82,12 @@ class AuthClusterTest {
       assertEquals(revision, n.auth().store().revision(), "same auth revision everywhere");
     }
 
-    String token = await(nodes[1].auth().authenticate(
-        AuthenticateRequest.newBuilder().setName("u").setPassword("upw").build())).getToken();
-    String rootToken = await(nodes[2].auth().authenticate(
-        AuthenticateRequest.newBuilder().setName("root").setPassword("pw").build())).getToken();
+    String token = ((AuthenticateResponse) await(nodes[1].auth().call(null,
+        AuthenticateRequest.newBuilder().setName("u").setPassword("upw").build()))).getToken();
+    String rootToken = ((AuthenticateResponse) await(nodes[2].auth().call(null,
+        AuthenticateRequest.newBuilder().setName("root").setPassword("pw").build()))).getToken();
     AuthInfo root = await(nodes[2].auth().identifyAsync(rootToken));
-    await(nodes[2].auth().userDelete(root, AuthUserDeleteRequest.newBuilder().setName("u").build()));
+    await(nodes[2].auth().call(root, AuthUserDeleteRequest.newBuilder().setName("u").build()));
     for (KeywayNode n : nodes) {
       ClusterTest.eventually(() -> n.auth().store().user("u") == null, "the deletion is applied");
       EtcdException e = assertThrows(EtcdException.class, () -> await(n.auth().identifyAsync(token)));

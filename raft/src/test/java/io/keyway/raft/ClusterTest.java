@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
 import io.keyway.api.etcdserverpb.Member;
+import io.keyway.api.etcdserverpb.MemberAddRequest;
+import io.keyway.api.etcdserverpb.MemberUpdateRequest;
 import io.keyway.api.etcdserverpb.PutResponse;
 import io.keyway.api.etcdserverpb.RangeResponse;
 import java.nio.file.Files;
@@ -219,5 +221,86 @@ class ClusterTest {
     eventually(() -> back.revision() == after.getHeader().getRevision(), "replication after the snapshot");
     eventually(() -> notified.contains(after.getHeader().getRevision()), "change listener after the snapshot");
     assertNotEquals(0, back.leaderId());
+  }
+
+  @Test
+  void memberUpdateMovesTheRaftAddress() throws Exception {
+    startAll(Map.of(), 100_000);
+    KeywayNode moving = followers().get(0);
+    int movingIndex = List.of(nodes).indexOf(moving);
+    int otherIndex = List.of(nodes).indexOf(followers().get(1));
+    int newPort = TestNodes.freePort();
+    leader().memberUpdate(MemberUpdateRequest.newBuilder().setID(moving.memberId())
+        .addPeerURLs(peerUrl(newPort)).build()).get(20, TimeUnit.SECONDS);
+
+    // the member restarts listening on its new peer URL only: the others must reach it there
+    moving.close();
+    nodes[movingIndex] = null;
+    long before = leader().put(put("moved/before", "v")).get(20, TimeUnit.SECONDS).getHeader().getRevision();
+    NodeConfig movedConfig = config(movingIndex, Map.of(), 100_000).toBuilder()
+        .listenPeerUrls(List.of(peerUrl(newPort))).build();
+    KeywayNode moved = KeywayNode.start(movedConfig);
+    nodes[movingIndex] = moved;
+    eventually(() -> moved.revision() >= before, "the moved member catches up at its new address");
+
+    // without the third member, every write needs the moved one: it keeps replicating
+    nodes[otherIndex].close();
+    nodes[otherIndex] = null;
+    long after = -1;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (after < 0) {
+      try {
+        after = nodes[3 - movingIndex - otherIndex].put(put("moved/after", "w")).get(20, TimeUnit.SECONDS)
+            .getHeader().getRevision();
+      } catch (ExecutionException e) {
+        // a leader election between the two remaining members
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
+    long written = after;
+    eventually(() -> moved.revision() >= written, "the moved member replicates without the third member");
+    assertEquals("w", moved.range(getSerializable("moved/after")).get(20, TimeUnit.SECONDS).getKvs(0).getValue()
+        .toStringUtf8());
+  }
+
+  @Test
+  void maxLearnersLimitsLearnerAdds() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      nodes[i] = KeywayNode.start(config(i, Map.of(), 100_000).toBuilder().maxLearners(2).build());
+    }
+    for (KeywayNode n : nodes) {
+      assertTrue(n.awaitLeader(Duration.ofSeconds(30)), "leader elected");
+    }
+    // two learners fit (they never start: the member table takes them, Ratis waits for them)
+    for (int i = 0; i < 2; i++) {
+      MemberAddRequest add = MemberAddRequest.newBuilder().addPeerURLs(peerUrl(TestNodes.freePort()))
+          .setIsLearner(true).build();
+      addEventually(add);
+    }
+    var third = leader().memberAdd(MemberAddRequest.newBuilder().addPeerURLs(peerUrl(TestNodes.freePort()))
+        .setIsLearner(true).build());
+    var e = assertThrows(ExecutionException.class, () -> third.get(20, TimeUnit.SECONDS));
+    assertEquals("etcdserver: too many learner members in cluster", e.getCause().getMessage());
+    // a voter is not a learner: it is still accepted
+    addEventually(MemberAddRequest.newBuilder().addPeerURLs(peerUrl(TestNodes.freePort())).build());
+  }
+
+  /** MemberAdd, retried while the leader finds the cluster not yet healthy enough for a change (as etcd). */
+  private void addEventually(MemberAddRequest add) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        leader().memberAdd(add).get(20, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof EtcdException ee) || ee.error() != EtcdError.UNHEALTHY
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyway.it.KeywayProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,14 +31,15 @@ class BrowserWatchIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private static KeywayMember keyway;
+  private static KeywayProcess keyway;
   private static NginxFront nginx;
   private static HeadlessChromium browser;
 
   @BeforeAll
   static void start() {
-    keyway = new KeywayMember("--ws-ping-interval=1s");
-    nginx = new NginxFront(keyway.url(), Duration.ofSeconds(2));
+    keyway = new KeywayProcess("web", "--ws-ping-interval=1s");
+    keyway.start();
+    nginx = new NginxFront(keyway.clientUrl(), Duration.ofSeconds(2));
     browser = new HeadlessChromium();
     browser.open(nginx.origin() + "/index.html");
     browser.await("return typeof openSocket", n -> n.asText().equals("function"), WAIT);
@@ -66,7 +68,7 @@ class BrowserWatchIT {
 
   /** Writes straight to the member (not through the browser), as another client would. */
   private static JsonNode post(String path, Map<String, Object> body) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(keyway.url() + path))
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(keyway.clientUrl() + path))
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());

@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A server the tests start (the Keyway jar, nginx) with its output in a log file, stopped with SIGTERM. */
+/**
+ * A helper server the tests start (nginx; Keyway itself runs through the gateway's KeywayProcess) with its output
+ * in a log file, stopped with SIGTERM.
+ */
 final class ChildProcess implements AutoCloseable {
   private final String what;
   private final Process process;

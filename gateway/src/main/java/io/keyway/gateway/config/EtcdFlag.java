@@ -57,6 +57,11 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
     served("election-timeout", FlagKind.UINT, "1000", "Time (in milliseconds) for an election to timeout.");
     served("snapshot-count", FlagKind.UINT, "100000",
         "Number of committed transactions to trigger a snapshot to disk.");
+    served("experimental-max-learners", FlagKind.UINT, "1",
+        "Sets the maximum number of learners that can be available in the cluster membership.");
+    served("max-learners", FlagKind.UINT, "1",
+        "Sets the maximum number of learners that can be available in the cluster membership (etcd 3.6's name "
+            + "of --experimental-max-learners; wins when both are set).");
     served("log-level", FlagKind.STRING, "info",
         "Configures log level. Only supports debug, info, warn, error, panic, or fatal.");
     served("experimental-watch-progress-notify-interval", FlagKind.DURATION, "10m0s",

@@ -1,6 +1,7 @@
 package io.keyway.gateway.grpc;
 
 import com.google.protobuf.Message;
+import io.keyway.api.EtcdException;
 import io.keyway.api.GrpcCode;
 import io.keyway.api.etcdserverpb.LeaseKeepAliveRequest;
 import io.keyway.gateway.rpc.RpcFailure;
@@ -38,7 +39,14 @@ final class LeaseKeepAliveCall implements Handler<GrpcServerRequest<Object, Mess
           "grpc: Decompressor is not installed for grpc-encoding \"" + encoding + "\"");
       return;
     }
-    new Stream(Vertx.currentContext(), request, response).start();
+    Stream stream;
+    try {
+      stream = new Stream(Vertx.currentContext(), request, response);
+    } catch (EtcdException refused) { // a learner's: before any request, as etcd's stream interceptor
+      UnaryCall.fail(response, refused.code(), refused.getMessage());
+      return;
+    }
+    stream.start();
   }
 
   /** The state of one stream; touched only on its event-loop context. */

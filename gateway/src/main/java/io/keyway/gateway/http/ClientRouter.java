@@ -109,6 +109,31 @@ public final class ClientRouter {
     return true;
   }
 
+  /**
+   * A stream this member refuses to open (a learner's), answered as etcd's gateway answers a stream whose
+   * gRPC call failed at the start: the unary error (503), or that body as one WebSocket message.
+   */
+  private boolean refusedStream(RoutingContext ctx, String method) {
+    boolean post = ctx.request().method() == HttpMethod.POST;
+    boolean upgrade = ctx.request().method() == HttpMethod.GET && ctx.request().canUpgradeToWebSocket();
+    io.keyway.api.EtcdException refused = post || upgrade ? rpcs.refuseStream(method) : null;
+    if (refused == null) {
+      return false;
+    }
+    if (post) {
+      JsonGateway.error(ctx.response(), refused.code(), refused.getMessage());
+      return true;
+    }
+    JsonWebSocket.Limits limits = watch != null ? watch.webSocketLimits()
+        : new JsonWebSocket.Limits(maxMessageSize, Duration.ZERO);
+    ctx.request().toWebSocket().onSuccess(socket -> {
+      JsonWebSocket ws = new JsonWebSocket(vertx, socket, limits, method);
+      ws.writeError(refused.code(), refused.getMessage());
+      ws.close(JsonWebSocket.INTERNAL_ERROR, "");
+    });
+    return true;
+  }
+
   private void dispatch(RoutingContext ctx) {
     String path = ctx.request().path();
     if (path == null) {
@@ -117,6 +142,9 @@ public final class ClientRouter {
     }
     String method = GatewayRoutes.methodFor(path);
     if (method != null) {
+      if (refusedStream(ctx, method)) {
+        return;
+      }
       if (watch != null && watch.handle(ctx, method)) {
         return; // POST streams; GET with a WebSocket upgrade
       }

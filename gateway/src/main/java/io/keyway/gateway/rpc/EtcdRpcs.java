@@ -2,6 +2,7 @@ package io.keyway.gateway.rpc;
 
 import com.google.protobuf.Message;
 import io.keyway.api.EtcdError;
+import io.keyway.api.EtcdException;
 import io.keyway.api.etcdserverpb.CompactionRequest;
 import io.keyway.api.etcdserverpb.DeleteRangeRequest;
 import io.keyway.api.etcdserverpb.MemberListRequest;
@@ -26,6 +27,10 @@ import java.util.function.Supplier;
  * method that is not in it answers Unimplemented over gRPC and 501 over HTTP.
  */
 public final class EtcdRpcs {
+  /** The bidirectional streams, served by their own services rather than from this table. */
+  public static final String WATCH = "etcdserverpb.Watch/Watch";
+  public static final String KEEP_ALIVE = LeaseRpcs.KEEP_ALIVE;
+
   private final Map<String, UnaryRpc<?, ?>> byName = new LinkedHashMap<>();
   private final Map<String, ServerStreamRpc<?, ?>> streamsByName = new LinkedHashMap<>();
   private EtcdMaintenance maintenance;
@@ -52,12 +57,9 @@ public final class EtcdRpcs {
             members::memberList));
   }
 
-  /**
-   * Adds or replaces an RPC; later modules (lease, auth, ...) register theirs this way. Every RPC is guarded as
-   * etcd's interceptor does: a learner answers only Status and serializable Range.
-   */
+  /** Adds or replaces an RPC; later modules (lease, auth, ...) register theirs this way. */
   public EtcdRpcs add(UnaryRpc<?, ?> rpc) {
-    byName.put(rpc.fullName(), LearnerGuard.wrap(rpc, () -> view != null && view.isLearner()));
+    byName.put(rpc.fullName(), rpc);
     return this;
   }
 
@@ -106,8 +108,14 @@ public final class EtcdRpcs {
     return this;
   }
 
-  /** Runs a unary RPC for the caller that presented {@code token} (null: none), through the gate if any. */
+  /**
+   * Runs a unary RPC for the caller that presented {@code token} (null: none), through the gate if any. A
+   * learner refuses first, as etcd's learner interceptor runs before its metrics and auth.
+   */
   public CompletionStage<? extends Message> invoke(UnaryRpc<?, ?> rpc, Message request, String token) {
+    if (isLearner() && !LearnerGuard.servesUnary(request)) {
+      return CompletableFuture.failedFuture(EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception());
+    }
     CallObserver o = observer;
     return o == null ? call(rpc, request, token) : o.observe(rpc.fullName(), request, () -> call(rpc, request, token));
   }
@@ -116,18 +124,31 @@ public final class EtcdRpcs {
     if (gate == null) {
       return rpc.invoke(request);
     }
-    // the gate may call the KV service directly (to carry the caller into the log): refuse learners first, as
-    // etcd's interceptor runs before its auth checks
-    if (view != null && view.isLearner() && !LearnerGuard.supportedForLearner(request)) {
-      return CompletableFuture.failedFuture(EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception());
-    }
     return gate.invoke(rpc, request, token);
+  }
+
+  /**
+   * Why this member refuses to open stream {@code fullName} (Watch, LeaseKeepAlive, a server stream) for any
+   * caller; null when it serves it, or when {@code fullName} is not a stream. Every transport asks here before
+   * a stream starts: etcd's stream interceptor refuses every stream but Snapshot on a learner.
+   */
+  public EtcdException refuseStream(String fullName) {
+    boolean stream = streamsByName.containsKey(fullName) || WATCH.equals(fullName) || KEEP_ALIVE.equals(fullName);
+    return stream && isLearner() && !LearnerGuard.servesStream(fullName)
+        ? EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception() : null;
+  }
+
+  private boolean isLearner() {
+    return view != null && view.isLearner();
   }
 
   /** Starts a server stream for the caller behind {@code token}; a refused caller's sink fails instead. */
   public Runnable startStream(ServerStreamRpc<?, ?> rpc, com.google.protobuf.Message request,
       StreamSink<?> sink, String token) {
-    io.keyway.api.EtcdException refused = gate == null ? null : gate.refuseStream(rpc.fullName(), request, token);
+    EtcdException refused = refuseStream(rpc.fullName());
+    if (refused == null && gate != null) {
+      refused = gate.refuseStream(rpc.fullName(), request, token);
+    }
     if (refused != null) {
       sink.fail(refused);
       return () -> { };
@@ -137,18 +158,24 @@ public final class EtcdRpcs {
     return rpc.start(request, s);
   }
 
-  /** {@code rpc} for the caller behind {@code token}: the gate decides before the stream starts. */
+  /** {@code rpc} for the caller behind {@code token}: a learner and the gate decide before the stream starts. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public ServerStreamRpc<?, ?> forCaller(ServerStreamRpc<?, ?> rpc, String token) {
-    if (gate == null) {
-      return rpc;
-    }
     return new ServerStreamRpc(rpc.service(), rpc.method(), rpc.requestPrototype(),
         (request, sink) -> startStream(rpc, (com.google.protobuf.Message) request, (StreamSink<?>) sink, token));
   }
 
-  /** The Lease service for the caller behind {@code token}: keep-alives pass the gate first. */
+  /**
+   * The Lease service for a new keep-alive stream of the caller behind {@code token}: keep-alives pass the gate
+   * first.
+   *
+   * @throws EtcdException when this member refuses keep-alive streams ({@link #refuseStream})
+   */
   public io.keyway.raft.EtcdLease leaseFor(io.keyway.raft.EtcdLease lease, String token) {
+    EtcdException refused = refuseStream(KEEP_ALIVE);
+    if (refused != null) {
+      throw refused;
+    }
     return gate == null || lease == null ? lease : new CallerLease(lease, id -> gate.refuseKeepAlive(token, id));
   }
 

@@ -33,6 +33,7 @@ public final class WatchHub implements AutoCloseable {
   private final Set<WatchSession> sessions = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
   private volatile WatchGuard guard = (token, create) -> null;
+  private volatile java.util.function.Supplier<io.keyway.api.EtcdException> openCheck = () -> null;
 
   private WatchHub(WatchableStore store, MemberView view, WatchSettings settings) {
     this.store = store;
@@ -122,6 +123,15 @@ public final class WatchHub implements AutoCloseable {
   /** Checks every watch creation from now on (auth). */
   public void setGuard(WatchGuard guard) {
     this.guard = guard;
+  }
+
+  /** Asks {@code check} before every client watch stream opens (a learner refuses them); null: it may. */
+  public void setOpenCheck(java.util.function.Supplier<io.keyway.api.EtcdException> check) {
+    this.openCheck = check;
+  }
+
+  io.keyway.api.EtcdException openRefusal() {
+    return openCheck.get();
   }
 
   WatchGuard guard() {

@@ -63,6 +63,10 @@ final class WatchSession {
    */
   static WatchSession open(WatchHub hub, Context context, WatchCaller caller, int maxWatchers,
       Transport transport) {
+    io.keyway.api.EtcdException refused = hub.openRefusal();
+    if (refused != null) {
+      throw refused;
+    }
     WatchSession session = new WatchSession(hub, context, caller, maxWatchers);
     session.transport = transport;
     session.stream = hub.newStream(session::ready);

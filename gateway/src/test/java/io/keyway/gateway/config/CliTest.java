@@ -229,6 +229,21 @@ class CliTest {
   }
 
   @Test
+  void maxLearnersFromFlagEnvironmentAndConfigFile(@TempDir Path dir) throws IOException {
+    assertEquals(1, run(Map.of()).maxLearners());
+    assertEquals(3, run(Map.of(), "--experimental-max-learners=3").maxLearners());
+    assertEquals(2, run(Map.of("ETCD_EXPERIMENTAL_MAX_LEARNERS", "2")).maxLearners());
+    // etcd 3.6's name wins over the experimental one
+    assertEquals(4, run(Map.of(), "--experimental-max-learners=3", "--max-learners=4").maxLearners());
+    Path file = dir.resolve("etcd.yaml");
+    Files.writeString(file, "experimental-max-learners: 5\n");
+    assertEquals(5, run(Map.of(), "--config-file", file.toString()).maxLearners());
+    assertEquals(2, exit(Map.of(), "--experimental-max-learners=many"));
+    assertTrue(stderr().contains("invalid value \"many\" for flag -experimental-max-learners: parse error"),
+        stderr());
+  }
+
+  @Test
   void maintenanceFlagsFollowEtcd() {
     MaintenanceSettings defaults = run(Map.of()).maintenance();
     assertEquals(new MaintenanceSettings(0, "periodic", java.time.Duration.ZERO), defaults);

@@ -1,43 +1,16 @@
 package io.keyway.raft.auth;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
 import io.keyway.api.GrpcCode;
 import io.keyway.api.authpb.User;
-import io.keyway.api.etcdserverpb.AuthDisableRequest;
-import io.keyway.api.etcdserverpb.AuthDisableResponse;
-import io.keyway.api.etcdserverpb.AuthEnableRequest;
-import io.keyway.api.etcdserverpb.AuthEnableResponse;
-import io.keyway.api.etcdserverpb.AuthRoleAddRequest;
-import io.keyway.api.etcdserverpb.AuthRoleAddResponse;
-import io.keyway.api.etcdserverpb.AuthRoleDeleteRequest;
-import io.keyway.api.etcdserverpb.AuthRoleDeleteResponse;
-import io.keyway.api.etcdserverpb.AuthRoleGetRequest;
-import io.keyway.api.etcdserverpb.AuthRoleGetResponse;
-import io.keyway.api.etcdserverpb.AuthRoleGrantPermissionRequest;
-import io.keyway.api.etcdserverpb.AuthRoleGrantPermissionResponse;
-import io.keyway.api.etcdserverpb.AuthRoleListRequest;
-import io.keyway.api.etcdserverpb.AuthRoleListResponse;
-import io.keyway.api.etcdserverpb.AuthRoleRevokePermissionRequest;
-import io.keyway.api.etcdserverpb.AuthRoleRevokePermissionResponse;
-import io.keyway.api.etcdserverpb.AuthStatusRequest;
-import io.keyway.api.etcdserverpb.AuthStatusResponse;
 import io.keyway.api.etcdserverpb.AuthUserAddRequest;
 import io.keyway.api.etcdserverpb.AuthUserAddResponse;
 import io.keyway.api.etcdserverpb.AuthUserChangePasswordRequest;
 import io.keyway.api.etcdserverpb.AuthUserChangePasswordResponse;
-import io.keyway.api.etcdserverpb.AuthUserDeleteRequest;
-import io.keyway.api.etcdserverpb.AuthUserDeleteResponse;
-import io.keyway.api.etcdserverpb.AuthUserGetRequest;
-import io.keyway.api.etcdserverpb.AuthUserGetResponse;
-import io.keyway.api.etcdserverpb.AuthUserGrantRoleRequest;
-import io.keyway.api.etcdserverpb.AuthUserGrantRoleResponse;
-import io.keyway.api.etcdserverpb.AuthUserListRequest;
-import io.keyway.api.etcdserverpb.AuthUserListResponse;
-import io.keyway.api.etcdserverpb.AuthUserRevokeRoleRequest;
-import io.keyway.api.etcdserverpb.AuthUserRevokeRoleResponse;
 import io.keyway.api.etcdserverpb.AuthenticateRequest;
 import io.keyway.api.etcdserverpb.AuthenticateResponse;
 import io.keyway.api.etcdserverpb.ResponseHeader;
@@ -51,6 +24,7 @@ import io.keyway.store.auth.AuthInfo;
 import io.keyway.store.auth.AuthStore;
 import io.keyway.store.auth.Passwords;
 import io.keyway.store.auth.RequestPermissions;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -81,6 +55,8 @@ public final class AuthService implements AutoCloseable {
   }
 
   private static final int AUTHENTICATE_ATTEMPTS = 3;
+  /** The field of {@link RaftRequest} that carries each etcd Auth request (all but Authenticate's). */
+  private static final Map<Descriptor, FieldDescriptor> PROPOSED_AS = proposedAs();
 
   private final AuthStore store;
   private final RequestPermissions permissions;
@@ -211,19 +187,31 @@ public final class AuthService implements AutoCloseable {
 
   // ---- RPCs ---------------------------------------------------------------------------------------------------
 
-  public CompletableFuture<AuthEnableResponse> enable(AuthInfo who, AuthEnableRequest r) {
-    return propose(who, RaftRequest.newBuilder().setAuthEnable(r));
+  /**
+   * Runs the Auth RPC whose request is {@code request} for {@code who} (null while auth is disabled):
+   * Authenticate checks the password here, UserAdd and UserChangePassword hash theirs, and every request is
+   * proposed through Raft in the {@link RaftRequest} field of its type, where the apply checks it.
+   *
+   * @throws IllegalArgumentException when {@code request} is not an Auth RPC's
+   */
+  public CompletableFuture<? extends Message> call(AuthInfo who, Message request) {
+    if (request instanceof AuthenticateRequest r) {
+      return authenticate(r);
+    }
+    if (request instanceof AuthUserAddRequest r) {
+      return userAdd(who, r);
+    }
+    if (request instanceof AuthUserChangePasswordRequest r) {
+      return userChangePassword(who, r);
+    }
+    FieldDescriptor field = PROPOSED_AS.get(request.getDescriptorForType());
+    if (field == null) {
+      throw new IllegalArgumentException("not an Auth RPC: " + request.getDescriptorForType().getFullName());
+    }
+    return propose(who, RaftRequest.newBuilder().setField(field, request));
   }
 
-  public CompletableFuture<AuthDisableResponse> disable(AuthInfo who, AuthDisableRequest r) {
-    return propose(who, RaftRequest.newBuilder().setAuthDisable(r));
-  }
-
-  public CompletableFuture<AuthStatusResponse> status(AuthInfo who, AuthStatusRequest r) {
-    return propose(who, RaftRequest.newBuilder().setAuthStatus(r));
-  }
-
-  public CompletableFuture<AuthenticateResponse> authenticate(AuthenticateRequest r) {
+  private CompletableFuture<AuthenticateResponse> authenticate(AuthenticateRequest r) {
     return authenticate(r, AUTHENTICATE_ATTEMPTS);
   }
 
@@ -260,7 +248,7 @@ public final class AuthService implements AutoCloseable {
   }
 
   /** As etcd 3.5: unless the user has no password, {@code password} is hashed (a given hash is replaced). */
-  public CompletableFuture<AuthUserAddResponse> userAdd(AuthInfo who, AuthUserAddRequest r) {
+  private CompletableFuture<AuthUserAddResponse> userAdd(AuthInfo who, AuthUserAddRequest r) {
     if (r.getOptions().getNoPassword()) {
       return propose(who, RaftRequest.newBuilder().setUserAdd(r.toBuilder().clearPassword()));
     }
@@ -269,7 +257,7 @@ public final class AuthService implements AutoCloseable {
   }
 
   /** As etcd 3.5: a non-empty {@code password} is hashed, otherwise the given {@code hashedPassword} is used. */
-  public CompletableFuture<AuthUserChangePasswordResponse> userChangePassword(AuthInfo who,
+  private CompletableFuture<AuthUserChangePasswordResponse> userChangePassword(AuthInfo who,
       AuthUserChangePasswordRequest r) {
     if (r.getPassword().isEmpty()) {
       return propose(who, RaftRequest.newBuilder().setUserChangePassword(r.toBuilder().clearPassword()));
@@ -284,52 +272,6 @@ public final class AuthService implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
     }
-  }
-
-  public CompletableFuture<AuthUserDeleteResponse> userDelete(AuthInfo who, AuthUserDeleteRequest r) {
-    return propose(who, RaftRequest.newBuilder().setUserDelete(r));
-  }
-
-  public CompletableFuture<AuthUserGetResponse> userGet(AuthInfo who, AuthUserGetRequest r) {
-    return propose(who, RaftRequest.newBuilder().setUserGet(r));
-  }
-
-  public CompletableFuture<AuthUserListResponse> userList(AuthInfo who, AuthUserListRequest r) {
-    return propose(who, RaftRequest.newBuilder().setUserList(r));
-  }
-
-  public CompletableFuture<AuthUserGrantRoleResponse> userGrantRole(AuthInfo who, AuthUserGrantRoleRequest r) {
-    return propose(who, RaftRequest.newBuilder().setUserGrantRole(r));
-  }
-
-  public CompletableFuture<AuthUserRevokeRoleResponse> userRevokeRole(AuthInfo who, AuthUserRevokeRoleRequest r) {
-    return propose(who, RaftRequest.newBuilder().setUserRevokeRole(r));
-  }
-
-  public CompletableFuture<AuthRoleAddResponse> roleAdd(AuthInfo who, AuthRoleAddRequest r) {
-    return propose(who, RaftRequest.newBuilder().setRoleAdd(r));
-  }
-
-  public CompletableFuture<AuthRoleGetResponse> roleGet(AuthInfo who, AuthRoleGetRequest r) {
-    return propose(who, RaftRequest.newBuilder().setRoleGet(r));
-  }
-
-  public CompletableFuture<AuthRoleListResponse> roleList(AuthInfo who, AuthRoleListRequest r) {
-    return propose(who, RaftRequest.newBuilder().setRoleList(r));
-  }
-
-  public CompletableFuture<AuthRoleDeleteResponse> roleDelete(AuthInfo who, AuthRoleDeleteRequest r) {
-    return propose(who, RaftRequest.newBuilder().setRoleDelete(r));
-  }
-
-  public CompletableFuture<AuthRoleGrantPermissionResponse> roleGrantPermission(AuthInfo who,
-      AuthRoleGrantPermissionRequest r) {
-    return propose(who, RaftRequest.newBuilder().setRoleGrantPermission(r));
-  }
-
-  public CompletableFuture<AuthRoleRevokePermissionResponse> roleRevokePermission(AuthInfo who,
-      AuthRoleRevokePermissionRequest r) {
-    return propose(who, RaftRequest.newBuilder().setRoleRevokePermission(r));
   }
 
   @SuppressWarnings("unchecked")
@@ -347,6 +289,17 @@ public final class AuthService implements AutoCloseable {
       b.setField(field, header.get());
     }
     return (T) b.build();
+  }
+
+  private static Map<Descriptor, FieldDescriptor> proposedAs() {
+    Map<Descriptor, FieldDescriptor> out = new java.util.HashMap<>();
+    for (FieldDescriptor f : RaftRequest.getDescriptor().getFields()) {
+      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+          && f.getMessageType().getFullName().startsWith("etcdserverpb.Auth")) {
+        out.put(f.getMessageType(), f);
+      }
+    }
+    return Map.copyOf(out);
   }
 
   @Override

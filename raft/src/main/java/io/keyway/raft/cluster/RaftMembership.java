@@ -32,6 +32,11 @@ public final class RaftMembership {
     return ClusterIds.parseHex(peer.toString());
   }
 
+  /** See {@link RaftEndpoint#movePeer}. */
+  public String movePeer(RaftPeerId id, String address) {
+    return raft.movePeer(id, address);
+  }
+
   public RaftServer.Division division() {
     return raft.division();
   }

@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  *   <li>a listener the table lists as a voter (a new voting member, or a promoted learner) becomes a Ratis voter
  *       once it has caught up;</li>
  *   <li>a Ratis peer the table no longer lists is removed (a removed leader steps down);</li>
- *   <li>a peer whose peer URLs changed (MemberUpdate) keeps its Raft address (Ratis cannot re-address a peer).</li>
+ *   <li>a peer whose peer URLs changed (MemberUpdate) is reached at its new address: on every member (not only
+ *       the leader) the Raft transport's connection to it moves ({@link PeerAddresses}), and the next
+ *       configuration change records the new address in Ratis' configuration too. A configuration change for
+ *       the address alone would be a no-op in Ratis 3.2.2, which compares ids and priorities only.</li>
  * </ul>
  *
  * etcd changes its Raft configuration in the same log entry as its member list. With Ratis the two are separate
@@ -61,7 +64,6 @@ public final class Reconciler implements AutoCloseable {
     return t;
   });
   private final long electionTimeoutMs;
-  private final Set<String> warnedMoves = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public Reconciler(RaftServer server, RaftMembership membership, MemberTable table, long electionTimeoutMs) {
     this.server = server;
@@ -93,6 +95,9 @@ public final class Reconciler implements AutoCloseable {
   }
 
   private void step() {
+    if (table.initialized()) {
+      followPeerUrls();
+    }
     if (!membership.isLeader() || !table.initialized() || !membership.stable()) {
       return;
     }
@@ -113,8 +118,7 @@ public final class Reconciler implements AutoCloseable {
         changes.add("remove voter " + p.getId());
         continue;
       }
-      warnIfMoved(m, p);
-      voters.add(p);
+      voters.add(withTableAddress(m, p));
     }
     for (RaftPeer p : membership.listeners()) {
       long id = RaftMembership.memberId(p.getId());
@@ -131,8 +135,7 @@ public final class Reconciler implements AutoCloseable {
         changes.add("promote " + p.getId() + " to voter");
         voters.add(peer(m, RaftPeerRole.FOLLOWER));
       } else {
-        warnIfMoved(m, p);
-        listeners.add(p);
+        listeners.add(withTableAddress(m, p));
       }
     }
     for (Member m : wanted.values()) {
@@ -163,16 +166,27 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
-  /**
-   * Ratis identifies peers by id only: a configuration with a peer's new address changes nothing, so a member
-   * whose peer URLs were updated keeps its old Raft address (until it is removed and added again).
-   */
-  private void warnIfMoved(Member m, RaftPeer p) {
-    String want = PeerUrls.hostPort(m.getPeerURLs(0));
-    if (!Objects.equals(want, p.getAddress()) && warnedMoves.add(m.getID() + "@" + want)) {
-      LOG.warn("member {} has peer URLs {} but Raft keeps using {}: changing a member's Raft address is not "
-          + "supported yet", ClusterIds.hex(m.getID()), m.getPeerURLsList(), p.getAddress());
+  /** Moves this member's Raft connections to members whose peer URLs changed (MemberUpdate). */
+  private void followPeerUrls() {
+    for (Member m : table.members()) {
+      if (m.getPeerURLsCount() == 0) {
+        continue;
+      }
+      String want = PeerUrls.hostPort(m.getPeerURLs(0));
+      String was = membership.movePeer(RaftMembership.peerId(m.getID()), want);
+      if (was != null) {
+        LOG.info("member {} moved: Raft now reaches it at {} instead of {}", ClusterIds.hex(m.getID()), want, was);
+      }
     }
+  }
+
+  /** {@code p} as a configuration change should record it: at the member's current peer URL. */
+  private static RaftPeer withTableAddress(Member m, RaftPeer p) {
+    if (m.getPeerURLsCount() == 0) {
+      return p;
+    }
+    String want = PeerUrls.hostPort(m.getPeerURLs(0));
+    return Objects.equals(want, p.getAddress()) ? p : RaftPeer.newBuilder(p).setAddress(want).build();
   }
 
   static RaftPeer peer(Member m, RaftPeerRole role) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import io.keyway.raft.transport.PeerAddresses;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
@@ -14,6 +15,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.PeerProxyMap;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,6 +98,24 @@ public final class RaftEndpoint implements AutoCloseable {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Reaches peer {@code id} at {@code address} from now on: this server's Raft connections and the forwarding
+   * client's (its group still has the address Ratis' configuration recorded).
+   *
+   * @return the address it was reached at before, when that changed; null otherwise
+   */
+  public synchronized String movePeer(RaftPeerId id, String address) {
+    String was = null;
+    for (PeerProxyMap<?> proxies : new PeerProxyMap<?>[] {
+        PeerAddresses.of(server), forwarder == null ? null : PeerAddresses.of(forwarder)}) {
+      String before = PeerAddresses.current(proxies, id);
+      if (PeerAddresses.move(proxies, id, address) && was == null) {
+        was = before;
+      }
+    }
+    return was;
   }
 
   private synchronized RaftClient forwarder() {
