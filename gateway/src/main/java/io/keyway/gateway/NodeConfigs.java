@@ -31,6 +31,7 @@ final class NodeConfigs {
         .autoCompaction(c.maintenance().autoCompactionMode(), c.maintenance().autoCompactionRetention())
         .authToken(c.auth().tokenSpec()).authTokenTtlSeconds(c.auth().tokenTtlSeconds())
         .bcryptCost(c.auth().bcryptCost())
+        .peerTls(PeerTlsSetup.resolve(c))
         .build();
   }
 

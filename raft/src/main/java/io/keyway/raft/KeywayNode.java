@@ -289,10 +289,12 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
         .setGroup(group)
         .setStateMachine(stateMachine)
         .setProperties(RatisSettings.server(config, voters))
+        .setParameters(RatisSettings.parameters(config))
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
-    raft = new RaftEndpoint(server, server.getDivision(groupId), RatisSettings.client(config));
+    raft = new RaftEndpoint(server, server.getDivision(groupId), RatisSettings.client(config),
+        RatisSettings.parameters(config));
     readBarrier = new ReadBarrier(raft, reads, timers, config.requestTimeoutMs());
     proposer.start(raft);
     LeaseService service = new LeaseService(lessor, proposer, requestIds, raft, readBarrier, completions, reads,
@@ -346,6 +348,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     List<String> own = PeerUrls.normalize(config.initialAdvertisePeerUrls());
     LOG.info("joining an existing cluster: asking the peers in --initial-cluster for its members");
     return ClusterJoin.fetch(InitialCluster.parse(config.initialCluster()), own, RatisSettings.client(config),
+        RatisSettings.parameters(config),
         Math.max(30_000, 10 * config.electionTimeoutMs()));
   }
 
@@ -378,7 +381,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
       if (e.getValue().equals(own) || e.getKey().equals(config.name())) {
         continue;
       }
-      RaftGroupId theirs = ClusterJoin.groupServedBy(e.getValue().get(0), RatisSettings.client(config));
+      RaftGroupId theirs = ClusterJoin.groupServedBy(e.getValue().get(0), RatisSettings.client(config),
+          RatisSettings.parameters(config));
       if (theirs != null && !theirs.equals(ours)) {
         throw new IllegalStateException(EtcdError.CLUSTER_ID_MISMATCH.message() + ": member " + identity.name()
             + " belongs to cluster " + ClusterIds.hex(identity.clusterId()) + ", but peer " + e.getKey() + " ("

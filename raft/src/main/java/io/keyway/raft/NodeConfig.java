@@ -40,6 +40,7 @@ public final class NodeConfig {
   private final String authToken;
   private final long authTokenTtlSeconds;
   private final int bcryptCost;
+  private final io.keyway.raft.transport.PeerTls peerTls;
 
   private NodeConfig(Builder b) {
     this.name = b.name;
@@ -69,6 +70,7 @@ public final class NodeConfig {
     this.authToken = b.authToken;
     this.authTokenTtlSeconds = b.authTokenTtlSeconds;
     this.bcryptCost = b.bcryptCost;
+    this.peerTls = b.peerTls;
   }
 
   public static Builder builder() { return new Builder(); }
@@ -83,7 +85,7 @@ public final class NodeConfig {
         .leaseCheckpointPersist(leaseCheckpointPersist).leaseCheckpointIntervalMs(leaseCheckpointIntervalMs)
         .raftProperties(raftProperties).quotaBackendBytes(quotaBackendBytes)
         .autoCompaction(autoCompactionMode, autoCompactionRetention)
-        .authToken(authToken).authTokenTtlSeconds(authTokenTtlSeconds).bcryptCost(bcryptCost);
+        .authToken(authToken).authTokenTtlSeconds(authTokenTtlSeconds).bcryptCost(bcryptCost).peerTls(peerTls);
   }
 
   public String name() { return name; }
@@ -170,6 +172,9 @@ public final class NodeConfig {
   /** etcd's --bcrypt-cost. */
   public int bcryptCost() { return bcryptCost; }
 
+  /** TLS of the Raft port and of this member's connections to its peers; null: plaintext. */
+  public io.keyway.raft.transport.PeerTls peerTls() { return peerTls; }
+
   public Path memberDir() { return dataDir.resolve("member"); }
 
   public Path storeDir() { return memberDir().resolve("store"); }
@@ -184,7 +189,7 @@ public final class NodeConfig {
         + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", electionTimeoutMs=" + electionTimeoutMs
         + ", maxRequestBytes=" + maxRequestBytes + ", maxTxnOps=" + maxTxnOps + ", snapshotCount=" + snapshotCount
         + ", leaseCheckpoint=" + leaseCheckpoint + ", leaseCheckpointPersist=" + leaseCheckpointPersist
-        + ", leaseCheckpointIntervalMs=" + leaseCheckpointIntervalMs + "}";
+        + ", leaseCheckpointIntervalMs=" + leaseCheckpointIntervalMs + ", peerTls=" + peerTls + "}";
   }
 
   public static final class Builder {
@@ -212,8 +217,12 @@ public final class NodeConfig {
     private String authToken = "simple";
     private long authTokenTtlSeconds = 300;
     private int bcryptCost = 10;
+    private io.keyway.raft.transport.PeerTls peerTls;
 
     private Builder() {}
+
+    /** null (the default) for plaintext peer traffic. */
+    public Builder peerTls(io.keyway.raft.transport.PeerTls v) { this.peerTls = v; return this; }
 
     public Builder authToken(String v) { this.authToken = v; return this; }
 

@@ -39,7 +39,8 @@ public record ServerConfig(
     ClientTls clientTls,
     List<URI> listenMetricsUrls,
     AuthSettings auth,
-    List<String> logOutputs) {
+    List<String> logOutputs,
+    PeerTlsFlags peerTls) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -126,7 +127,7 @@ public record ServerConfig(
         ClientTls.resolve(values, listenClient), metricsUrls(values),
         AuthSettings.of(value(values, "auth-token"), unsigned(values, "auth-token-ttl"),
             unsigned(values, "bcrypt-cost")),
-        logOutputs(values));
+        logOutputs(values), PeerTlsFlags.resolve(values, listenPeer, advertisePeer, initialCluster));
   }
 
   /** {@code --logger} (zap only, as etcd 3.5) and {@code --log-outputs} (default = stderr, stdout, paths). */
