@@ -53,7 +53,7 @@ final class PeerTlsSetup {
     try {
       if (flags.autoTls() && !flags.hasCertificate()) {
         // etcd replaces its whole peer TLS info with the self-signed certificate, whose peers it does not verify
-        SelfSignedCertificate.CertificateFiles files = SelfSignedCertificate.ensure(
+        SelfSignedCertificate.CertificateFiles files = SelfSignedCertificate.ensurePeer(
             config.dataDir().resolve("fixtures").resolve("peer"), config.listenPeerUrls(),
             config.clientTls().selfSignedCertValidityYears());
         LOG.warn("peer TLS with an automatically generated certificate: peers' certificates are not verified "
