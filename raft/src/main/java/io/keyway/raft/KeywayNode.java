@@ -691,17 +691,51 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
 
   @Override
   public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest request) {
+    return grant(request, null);
+  }
+
+  private CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest request, RequestHeader caller) {
     if (overQuota(BackendQuota.cost(request))) {
       return noSpace();
     }
     LeaseService s = leaseService();
-    return s == null ? stopped() : s.grant(request);
+    return s == null ? stopped() : s.grant(request, caller);
   }
 
   @Override
   public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest request) {
+    return revoke(request, null);
+  }
+
+  private CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest request, RequestHeader caller) {
     LeaseService s = leaseService();
-    return s == null ? stopped() : s.revoke(request);
+    return s == null ? stopped() : s.revoke(request, caller);
+  }
+
+  /**
+   * The Lease service on behalf of a client: grants and revokes carry the caller in their Raft header, so the
+   * apply re-checks them (a revoke needs WRITE on every key attached at that moment), as etcd's authApplierV3.
+   * {@code who} is null while auth is disabled.
+   */
+  public EtcdLease leasesAs(AuthInfo who) {
+    RequestHeader caller = AuthService.headerOf(0, who);
+    return new EtcdLease() {
+      @Override public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest r) {
+        return KeywayNode.this.grant(r, caller);
+      }
+      @Override public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest r) {
+        return KeywayNode.this.revoke(r, caller);
+      }
+      @Override public CompletableFuture<LeaseKeepAliveResponse> keepAlive(long id) {
+        return KeywayNode.this.keepAlive(id);
+      }
+      @Override public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest r) {
+        return KeywayNode.this.timeToLive(r);
+      }
+      @Override public CompletableFuture<LeaseLeasesResponse> leases(LeaseLeasesRequest r) {
+        return KeywayNode.this.leases(r);
+      }
+    };
   }
 
   @Override
