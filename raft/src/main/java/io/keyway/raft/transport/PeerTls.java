@@ -3,12 +3,10 @@ package io.keyway.raft.transport;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -58,13 +56,8 @@ public record PeerTls(PrivateKey key, List<X509Certificate> certChain, List<X509
     return parameters;
   }
 
-  private KeyManager keyManager() throws GeneralSecurityException {
-    KeyStore store = emptyStore();
-    char[] password = new char[0];
-    store.setKeyEntry("peer", key, password, certChain.toArray(Certificate[]::new));
-    KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    factory.init(store, password);
-    return factory.getKeyManagers()[0];
+  private KeyManager keyManager() {
+    return new PeerKeyManager(key, certChain);
   }
 
   private TrustManager trustManager() throws GeneralSecurityException {
