@@ -127,7 +127,7 @@ public final class KeywayServer implements AutoCloseable {
       vertx.setPeriodic(LEADER_POLL_MS, id -> metrics.observeLeader());
       ClientTls tls = ClientTlsSetup.resolve(config);
       if (kv instanceof KeywayNode member && member.auth() != null) {
-        AuthGate gate = new AuthGate(member.auth(), member::as);
+        AuthGate gate = new AuthGate(member.auth(), member::as, member::leasesAs);
         AuthRpcs.addTo(rpcs, gate);
         if (watches != null) {
           watches.setGuard(gate::refuseWatch);

@@ -32,6 +32,7 @@ final class NodeConfigs {
         .authToken(c.auth().tokenSpec()).authTokenTtlSeconds(c.auth().tokenTtlSeconds())
         .bcryptCost(c.auth().bcryptCost())
         .maxLearners(c.maxLearners())
+        .peerTls(PeerTlsSetup.resolve(c))
         .build();
   }
 

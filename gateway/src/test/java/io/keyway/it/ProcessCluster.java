@@ -31,10 +31,19 @@ final class ProcessCluster implements AutoCloseable {
 
   /** Starts {@code size} members named {@code <prefix>1..n} together and waits until each is healthy. */
   static ProcessCluster start(String prefix, int size, String... extraFlags) {
+    return start(prefix, size, false, extraFlags);
+  }
+
+  /** As {@link #start(String, int, String...)}; with {@code peerTls} the peer URLs are {@code https://}. */
+  static ProcessCluster start(String prefix, int size, boolean peerTls, String... extraFlags) {
     ProcessCluster cluster = new ProcessCluster("keyway-it-" + prefix, List.of(extraFlags));
     try {
       for (int i = 1; i <= size; i++) {
-        cluster.members.add(cluster.factory.apply(prefix + i, extraFlags));
+        ServerProcess member = cluster.factory.apply(prefix + i, extraFlags);
+        if (peerTls) {
+          member.usePeerTls();
+        }
+        cluster.members.add(member);
       }
       String initial = cluster.members.stream().map(m -> m.memberName() + "=" + m.peerUrl())
           .collect(Collectors.joining(","));

@@ -45,6 +45,10 @@ public abstract class ServerProcess implements AutoCloseable {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
   private volatile Process process;
   private Thread killOnJvmExit;
+  /** Whether the peer URLs are {@code https://} (the peer TLS flags are then in the extra flags). */
+  private volatile boolean peerTls;
+  /** Flags replacing some of the extra ones on the next starts (e.g. another peer certificate). */
+  private volatile List<String> overrideFlags = List.of();
   /** Set by {@link #joinCluster}: the member then starts as part of a multi-member cluster. */
   private volatile ClusterFlags cluster;
 
@@ -81,7 +85,17 @@ public abstract class ServerProcess implements AutoCloseable {
   }
 
   final String peerUrl() {
-    return "http://127.0.0.1:" + peerPort;
+    return (peerTls ? "https" : "http") + "://127.0.0.1:" + peerPort;
+  }
+
+  /** Makes the peer URLs https (before the first start). */
+  final void usePeerTls() {
+    this.peerTls = true;
+  }
+
+  /** Flags added after the extra ones on the next starts; a later flag of the same name wins. */
+  final void overrideFlags(String... flags) {
+    this.overrideFlags = List.of(flags);
   }
 
   final Path dataDir() {
@@ -117,6 +131,7 @@ public abstract class ServerProcess implements AutoCloseable {
     cmd.add("--initial-cluster-state=" + (c == null ? "new" : c.state()));
     cmd.add("--initial-cluster-token=" + (c == null ? "keyway-it-" + memberName : c.token()));
     cmd.addAll(extraFlags);
+    cmd.addAll(overrideFlags);
     return cmd;
   }
 

@@ -289,10 +289,12 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
         .setGroup(group)
         .setStateMachine(stateMachine)
         .setProperties(RatisSettings.server(config, voters))
+        .setParameters(RatisSettings.parameters(config))
         .setOption(RaftStorage.StartupOption.RECOVER)
         .build();
     server.start();
-    raft = new RaftEndpoint(server, server.getDivision(groupId), RatisSettings.client(config));
+    raft = new RaftEndpoint(server, server.getDivision(groupId), RatisSettings.client(config),
+        RatisSettings.parameters(config));
     readBarrier = new ReadBarrier(raft, reads, timers, config.requestTimeoutMs());
     proposer.start(raft);
     LeaseService service = new LeaseService(lessor, proposer, requestIds, raft, readBarrier, completions, reads,
@@ -343,6 +345,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     List<String> own = PeerUrls.normalize(config.initialAdvertisePeerUrls());
     LOG.info("joining an existing cluster: asking the peers in --initial-cluster for its members");
     return ClusterJoin.fetch(InitialCluster.parse(config.initialCluster()), own, RatisSettings.client(config),
+        RatisSettings.parameters(config),
         Math.max(30_000, 10 * config.electionTimeoutMs()));
   }
 
@@ -375,7 +378,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
       if (e.getValue().equals(own) || e.getKey().equals(config.name())) {
         continue;
       }
-      RaftGroupId theirs = ClusterJoin.groupServedBy(e.getValue().get(0), RatisSettings.client(config));
+      RaftGroupId theirs = ClusterJoin.groupServedBy(e.getValue().get(0), RatisSettings.client(config),
+          RatisSettings.parameters(config));
       if (theirs != null && !theirs.equals(ours)) {
         throw new IllegalStateException(EtcdError.CLUSTER_ID_MISMATCH.message() + ": member " + identity.name()
             + " belongs to cluster " + ClusterIds.hex(identity.clusterId()) + ", but peer " + e.getKey() + " ("
@@ -684,17 +688,51 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
 
   @Override
   public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest request) {
+    return grant(request, null);
+  }
+
+  private CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest request, RequestHeader caller) {
     if (overQuota(BackendQuota.cost(request))) {
       return noSpace();
     }
     LeaseService s = leaseService();
-    return s == null ? stopped() : s.grant(request);
+    return s == null ? stopped() : s.grant(request, caller);
   }
 
   @Override
   public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest request) {
+    return revoke(request, null);
+  }
+
+  private CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest request, RequestHeader caller) {
     LeaseService s = leaseService();
-    return s == null ? stopped() : s.revoke(request);
+    return s == null ? stopped() : s.revoke(request, caller);
+  }
+
+  /**
+   * The Lease service on behalf of a client: grants and revokes carry the caller in their Raft header, so the
+   * apply re-checks them (a revoke needs WRITE on every key attached at that moment), as etcd's authApplierV3.
+   * {@code who} is null while auth is disabled.
+   */
+  public EtcdLease leasesAs(AuthInfo who) {
+    RequestHeader caller = AuthService.headerOf(0, who);
+    return new EtcdLease() {
+      @Override public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest r) {
+        return KeywayNode.this.grant(r, caller);
+      }
+      @Override public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest r) {
+        return KeywayNode.this.revoke(r, caller);
+      }
+      @Override public CompletableFuture<LeaseKeepAliveResponse> keepAlive(long id) {
+        return KeywayNode.this.keepAlive(id);
+      }
+      @Override public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest r) {
+        return KeywayNode.this.timeToLive(r);
+      }
+      @Override public CompletableFuture<LeaseLeasesResponse> leases(LeaseLeasesRequest r) {
+        return KeywayNode.this.leases(r);
+      }
+    };
   }
 
   @Override

@@ -41,6 +41,7 @@ public final class NodeConfig {
   private final long authTokenTtlSeconds;
   private final int bcryptCost;
   private final int maxLearners;
+  private final io.keyway.raft.transport.PeerTls peerTls;
 
   private NodeConfig(Builder b) {
     this.name = b.name;
@@ -71,6 +72,7 @@ public final class NodeConfig {
     this.authTokenTtlSeconds = b.authTokenTtlSeconds;
     this.bcryptCost = b.bcryptCost;
     this.maxLearners = b.maxLearners;
+    this.peerTls = b.peerTls;
   }
 
   public static Builder builder() { return new Builder(); }
@@ -86,7 +88,7 @@ public final class NodeConfig {
         .raftProperties(raftProperties).quotaBackendBytes(quotaBackendBytes)
         .autoCompaction(autoCompactionMode, autoCompactionRetention)
         .authToken(authToken).authTokenTtlSeconds(authTokenTtlSeconds).bcryptCost(bcryptCost)
-        .maxLearners(maxLearners);
+        .maxLearners(maxLearners).peerTls(peerTls);
   }
 
   public String name() { return name; }
@@ -175,6 +177,8 @@ public final class NodeConfig {
 
   /** etcd's --experimental-max-learners: MemberAdd of a learner beyond it is refused. */
   public int maxLearners() { return maxLearners; }
+  /** TLS of the Raft port and of this member's connections to its peers; null: plaintext. */
+  public io.keyway.raft.transport.PeerTls peerTls() { return peerTls; }
 
   public Path memberDir() { return dataDir.resolve("member"); }
 
@@ -190,7 +194,7 @@ public final class NodeConfig {
         + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", electionTimeoutMs=" + electionTimeoutMs
         + ", maxRequestBytes=" + maxRequestBytes + ", maxTxnOps=" + maxTxnOps + ", snapshotCount=" + snapshotCount
         + ", leaseCheckpoint=" + leaseCheckpoint + ", leaseCheckpointPersist=" + leaseCheckpointPersist
-        + ", leaseCheckpointIntervalMs=" + leaseCheckpointIntervalMs + "}";
+        + ", leaseCheckpointIntervalMs=" + leaseCheckpointIntervalMs + ", peerTls=" + peerTls + "}";
   }
 
   public static final class Builder {
@@ -219,8 +223,12 @@ public final class NodeConfig {
     private long authTokenTtlSeconds = 300;
     private int bcryptCost = 10;
     private int maxLearners = 1;
+    private io.keyway.raft.transport.PeerTls peerTls;
 
     private Builder() {}
+
+    /** null (the default) for plaintext peer traffic. */
+    public Builder peerTls(io.keyway.raft.transport.PeerTls v) { this.peerTls = v; return this; }
 
     public Builder authToken(String v) { this.authToken = v; return this; }
 

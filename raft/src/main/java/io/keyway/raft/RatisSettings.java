@@ -5,6 +5,7 @@ import io.keyway.raft.transport.KeywayRpcType;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -73,6 +74,11 @@ final class RatisSettings {
     GrpcConfigKeys.setMessageSizeMax(p, bytes(Math.max(64 * MB, 4 * entryMax)));
     config.raftProperties().forEach(p::set);
     return p;
+  }
+
+  /** Ratis' non-property settings (TLS key material) for the server and every Raft client this member builds. */
+  static Parameters parameters(NodeConfig config) {
+    return config.peerTls() != null ? config.peerTls().ratisParameters() : new Parameters();
   }
 
   private static TimeDuration ms(long v) {

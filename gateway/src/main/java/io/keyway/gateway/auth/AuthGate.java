@@ -15,6 +15,7 @@ import io.keyway.api.v3lockpb.UnlockRequest;
 import io.keyway.gateway.rpc.RpcGate;
 import io.keyway.gateway.rpc.UnaryRpc;
 import io.keyway.raft.EtcdKv;
+import io.keyway.raft.EtcdLease;
 import io.keyway.raft.auth.AuthService;
 import io.keyway.store.auth.AuthInfo;
 import io.keyway.store.auth.AuthStore;
@@ -40,14 +41,25 @@ public final class AuthGate implements RpcGate {
   private final AuthStore store;
   private final RequestPermissions permissions;
   private final Function<AuthInfo, EtcdKv> kvAs;
+  private final Function<AuthInfo, EtcdLease> leaseAs;
   private final Map<String, BiFunction<AuthInfo, Message, CompletionStage<? extends Message>>> authRpcs;
 
   /** @param kvAs the KV service acting for a caller (its writes carry the caller to the apply) */
   public AuthGate(AuthService auth, Function<AuthInfo, EtcdKv> kvAs) {
+    this(auth, kvAs, null);
+  }
+
+  /**
+   * @param kvAs the KV service acting for a caller (its writes carry the caller to the apply)
+   * @param leaseAs the Lease service acting for a caller (grants and revokes carry the caller to the apply);
+   *     null: leases are served by the RPCs as registered, checked here only
+   */
+  public AuthGate(AuthService auth, Function<AuthInfo, EtcdKv> kvAs, Function<AuthInfo, EtcdLease> leaseAs) {
     this.auth = auth;
     this.store = auth.store();
     this.permissions = auth.permissions();
     this.kvAs = kvAs;
+    this.leaseAs = leaseAs;
     this.authRpcs = AuthRpcs.table(auth);
   }
 
@@ -122,7 +134,13 @@ public final class AuthGate implements RpcGate {
           requireUser(who);
           permissions.checkLeaseKeys(who, ((LeaseRevokeRequest) request).getID(), true);
         }
-        return rpc.invoke(request);
+        return leaseAs == null ? rpc.invoke(request) : leaseAs.apply(who).revoke((LeaseRevokeRequest) request);
+      }
+      case "etcdserverpb.Lease/LeaseGrant" -> {
+        if (enabled) {
+          requireUser(who);
+        }
+        return leaseAs == null ? rpc.invoke(request) : leaseAs.apply(who).grant((LeaseGrantRequest) request);
       }
       case "etcdserverpb.Lease/LeaseTimeToLive" -> {
         if (enabled) {

@@ -44,26 +44,57 @@ final class ConfigFile {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String key = field.getKey();
-      EtcdFlag flag = EtcdFlag.find(key);
-      if (flag == null) {
+      Map<String, String> nested = TRANSPORT_SECURITY.get(key);
+      if (nested != null && field.getValue().isObject()) {
+        for (Iterator<Map.Entry<String, JsonNode>> inner = field.getValue().fields(); inner.hasNext(); ) {
+          Map.Entry<String, JsonNode> sub = inner.next();
+          String flagName = nested.get(sub.getKey());
+          if (flagName == null) {
+            warnings.add("unknown key \"" + key + "." + sub.getKey() + "\" in config file " + path + " ignored");
+          } else {
+            put(values, flagName, sub.getValue());
+          }
+        }
+        continue;
+      }
+      if (EtcdFlag.find(key) == null) {
         warnings.add("unknown key \"" + key + "\" in config file " + path + " ignored");
         continue;
       }
-      JsonNode value = field.getValue();
-      if (value.isNull()) {
-        continue;
-      }
-      // etcd decodes the file into its Go config struct, where a duration is an integer of nanoseconds
-      String text = flag.kind() == FlagKind.DURATION && value.isIntegralNumber()
-          ? value.asText() + "ns" : scalar(key, value);
-      try {
-        flag.kind().check(key, text);
-      } catch (FlagException e) {
-        throw new ConfigException(e.getMessage());
-      }
-      values.put(key, text);
+      put(values, key, field.getValue());
     }
     return values;
+  }
+
+  /**
+   * etcd's YAML nests the TLS settings: {@code client-transport-security} and {@code peer-transport-security}
+   * hold {@code cert-file}, {@code key-file}, ... (its {@code securityConfig}); here each maps to its flag.
+   */
+  private static final Map<String, Map<String, String>> TRANSPORT_SECURITY = Map.of(
+      "client-transport-security", Map.of("cert-file", "cert-file", "key-file", "key-file",
+          "client-cert-file", "client-cert-file", "client-key-file", "client-key-file",
+          "client-cert-auth", "client-cert-auth", "trusted-ca-file", "trusted-ca-file", "auto-tls", "auto-tls",
+          "allowed-hostname", "client-cert-allowed-hostname"),
+      "peer-transport-security", Map.of("cert-file", "peer-cert-file", "key-file", "peer-key-file",
+          "client-cert-file", "peer-client-cert-file", "client-key-file", "peer-client-key-file",
+          "client-cert-auth", "peer-client-cert-auth", "trusted-ca-file", "peer-trusted-ca-file",
+          "auto-tls", "peer-auto-tls", "allowed-cn", "peer-cert-allowed-cn",
+          "allowed-hostname", "peer-cert-allowed-hostname"));
+
+  private static void put(Map<String, String> values, String key, JsonNode value) {
+    EtcdFlag flag = EtcdFlag.find(key);
+    if (value.isNull()) {
+      return;
+    }
+    // etcd decodes the file into its Go config struct, where a duration is an integer of nanoseconds
+    String text = flag.kind() == FlagKind.DURATION && value.isIntegralNumber()
+        ? value.asText() + "ns" : scalar(key, value);
+    try {
+      flag.kind().check(key, text);
+    } catch (FlagException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    values.put(key, text);
   }
 
   private static String scalar(String key, JsonNode value) {

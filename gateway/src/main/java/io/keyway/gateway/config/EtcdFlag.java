@@ -133,18 +133,21 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
         "Path to the client server TLS trusted CA cert file.");
     served("auto-tls", FlagKind.BOOL, "false",
         "Client TLS using generated certificates.");
-    ignored("peer-cert-file", FlagKind.STRING, "");
-    ignored("peer-key-file", FlagKind.STRING, "");
+    served("peer-cert-file", FlagKind.STRING, "", "Path to the peer server TLS cert file.");
+    served("peer-key-file", FlagKind.STRING, "", "Path to the peer server TLS key file.");
     ignored("peer-client-cert-file", FlagKind.STRING, "");
     ignored("peer-client-key-file", FlagKind.STRING, "");
-    ignored("peer-client-cert-auth", FlagKind.BOOL, "false");
-    ignored("peer-trusted-ca-file", FlagKind.STRING, "");
-    ignored("peer-auto-tls", FlagKind.BOOL, "false");
+    served("peer-client-cert-auth", FlagKind.BOOL, "false", "Enable peer client cert authentication.");
+    served("peer-trusted-ca-file", FlagKind.STRING, "", "Path to the peer server TLS trusted CA file.");
+    served("peer-auto-tls", FlagKind.BOOL, "false",
+        "Peer TLS using generated certificates (peers' certificates are then not verified, as etcd's).");
     served("self-signed-cert-validity", FlagKind.UINT, "1",
         "The validity period of the client and peer certificates, unit is year.");
-    ignored("peer-crl-file", FlagKind.STRING, "");
-    ignored("peer-cert-allowed-cn", FlagKind.STRING, "");
-    ignored("peer-cert-allowed-hostname", FlagKind.STRING, "");
+    served("peer-crl-file", FlagKind.STRING, "", "Path to the peer certificate revocation list file.");
+    served("peer-cert-allowed-cn", FlagKind.STRING, "",
+        "Comma-separated list of allowed CNs for inter-peer TLS authentication.");
+    served("peer-cert-allowed-hostname", FlagKind.STRING, "",
+        "Comma-separated list of allowed SAN hostnames for inter-peer TLS authentication.");
     served("cipher-suites", FlagKind.STRING, "",
         "Comma-separated list of supported TLS cipher suites between client/server and peers (empty will be auto-populated by the JDK).");
     served("tls-min-version", FlagKind.STRING, "TLS1.2",

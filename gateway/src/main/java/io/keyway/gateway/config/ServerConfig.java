@@ -40,7 +40,8 @@ public record ServerConfig(
     List<URI> listenMetricsUrls,
     AuthSettings auth,
     List<String> logOutputs,
-    int maxLearners) {
+    int maxLearners,
+    PeerTlsFlags peerTls) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -129,7 +130,8 @@ public record ServerConfig(
             unsigned(values, "bcrypt-cost")),
         logOutputs(values),
         (int) Math.min(Integer.MAX_VALUE,
-            unsigned(values, values.containsKey("max-learners") ? "max-learners" : "experimental-max-learners")));
+            unsigned(values, values.containsKey("max-learners") ? "max-learners" : "experimental-max-learners")),
+        PeerTlsFlags.resolve(values, listenPeer, advertisePeer, initialCluster));
   }
 
   /** {@code --logger} (zap only, as etcd 3.5) and {@code --log-outputs} (default = stderr, stdout, paths). */

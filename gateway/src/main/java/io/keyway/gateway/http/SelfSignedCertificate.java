@@ -56,6 +56,19 @@ public final class SelfSignedCertificate {
 
   /** Returns the existing pair in {@code dir}, or generates one for the hosts of {@code urls}. */
   public static CertificateFiles ensure(Path dir, List<URI> urls, int validityYears) throws IOException {
+    return ensure(dir, urls, validityYears, false);
+  }
+
+  /**
+   * For the Raft peer port ({@code --peer-auto-tls}): ECDSA P-256, valid for server and client authentication,
+   * since Ratis' TLS (BoringSSL) does not negotiate P-521 signatures and a peer presents it in both directions.
+   */
+  public static CertificateFiles ensurePeer(Path dir, List<URI> urls, int validityYears) throws IOException {
+    return ensure(dir, urls, validityYears, true);
+  }
+
+  private static CertificateFiles ensure(Path dir, List<URI> urls, int validityYears, boolean peer)
+      throws IOException {
     Path cert = dir.resolve("cert.pem").toAbsolutePath();
     Path key = dir.resolve("key.pem").toAbsolutePath();
     if (Files.exists(cert) && Files.exists(key)) {
@@ -67,7 +80,7 @@ public final class SelfSignedCertificate {
     LOG.warn("automatically generate certificates (certificate-validity-bound-not-after {})", notAfter);
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(new ECGenParameterSpec("secp521r1"), new SecureRandom());
+      generator.initialize(new ECGenParameterSpec(peer ? "secp256r1" : "secp521r1"), new SecureRandom());
       KeyPair pair = generator.generateKeyPair();
       X500Name subject = new X500Name("O=etcd");
       JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
@@ -75,7 +88,9 @@ public final class SelfSignedCertificate {
           pair.getPublic());
       builder.addExtension(Extension.keyUsage, true,
           new KeyUsage(KeyUsage.keyEncipherment | KeyUsage.digitalSignature | KeyUsage.cRLSign));
-      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      builder.addExtension(Extension.extendedKeyUsage, false, peer
+          ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
+          : new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
       List<GeneralName> names = subjectAltNames(urls);
       if (!names.isEmpty()) {
@@ -83,7 +98,8 @@ public final class SelfSignedCertificate {
             new GeneralNames(names.toArray(GeneralName[]::new)));
       }
       X509CertificateHolder holder =
-          builder.build(new JcaContentSignerBuilder("SHA512withECDSA").build(pair.getPrivate()));
+          builder.build(new JcaContentSignerBuilder(peer ? "SHA256withECDSA" : "SHA512withECDSA")
+              .build(pair.getPrivate()));
       writePem(cert, holder, false);
       LOG.info("created cert file {}", cert);
       writePem(key, sec1(pair), true);

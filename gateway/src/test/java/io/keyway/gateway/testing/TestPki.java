@@ -46,6 +46,9 @@ public final class TestPki {
   public final Path clientKey;
   public final Path strangerCert;
   public final Path strangerKey;
+  /** A server certificate for 127.0.0.1/localhost (server and client auth) from the unrelated CA. */
+  public final Path strangerServerCert;
+  public final Path strangerServerKey;
 
   private static final SecureRandom RANDOM = new SecureRandom();
   /**
@@ -76,6 +79,12 @@ public final class TestPki {
     strangerCert = write(dir.resolve("stranger.pem"), sign("CN=mallory", strangerKeys, "CN=other-ca",
         otherCa.getPrivate(), false, CLIENT_USAGES, null));
     strangerKey = writeKey(dir.resolve("stranger-key.pem"), strangerKeys.getPrivate());
+    KeyPair strangerServerKeys = keys();
+    strangerServerCert = write(dir.resolve("stranger-server.pem"), sign("CN=keyway-server", strangerServerKeys,
+        "CN=other-ca", otherCa.getPrivate(), false, SERVER_USAGES, new GeneralNames(new GeneralName[] {
+            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+            new GeneralName(GeneralName.dNSName, "localhost")})));
+    strangerServerKey = writeKey(dir.resolve("stranger-server-key.pem"), strangerServerKeys.getPrivate());
   }
 
   public static TestPki create(Path dir) {

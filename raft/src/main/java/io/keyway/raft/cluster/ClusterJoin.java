@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.GroupListReply;
@@ -43,7 +44,7 @@ public final class ClusterJoin {
    * @param ownPeerUrls    this member's advertised peer URLs, normalized
    */
   public static Joined fetch(Map<String, List<String>> initialCluster, List<String> ownPeerUrls,
-      RaftProperties clientProperties, long timeoutMs) throws IOException {
+      RaftProperties clientProperties, Parameters clientParameters, long timeoutMs) throws IOException {
     long deadline = System.currentTimeMillis() + timeoutMs;
     List<String> candidates = new ArrayList<>();
     initialCluster.forEach((name, urls) -> {
@@ -59,7 +60,7 @@ public final class ClusterJoin {
     while (System.currentTimeMillis() < deadline) {
       for (String url : candidates) {
         try {
-          return fetchFrom(url, clientProperties);
+          return fetchFrom(url, clientProperties, clientParameters);
         } catch (IOException e) {
           last = e;
           LOG.info("cannot fetch the cluster from {}: {}", url, e.toString());
@@ -71,11 +72,12 @@ public final class ClusterJoin {
         + (last == null ? "" : ": " + last.getMessage()), last);
   }
 
-  private static Joined fetchFrom(String peerUrl, RaftProperties properties) throws IOException {
+  private static Joined fetchFrom(String peerUrl, RaftProperties properties, Parameters parameters)
+      throws IOException {
     RaftPeer probe = RaftPeer.newBuilder().setId("join-probe").setAddress(PeerUrls.hostPort(peerUrl)).build();
     RaftGroup probeGroup = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), probe);
     RaftGroup group;
-    try (RaftClient client = client(probeGroup, properties)) {
+    try (RaftClient client = client(probeGroup, properties, parameters)) {
       GroupListReply list = client.getGroupManagementApi(probe.getId()).list();
       if (list.getGroupIds().isEmpty()) {
         throw new IOException(peerUrl + " serves no Raft group");
@@ -84,7 +86,7 @@ public final class ClusterJoin {
       GroupInfoReply info = client.getGroupManagementApi(probe.getId()).info(groupId);
       group = info.getGroup();
     }
-    try (RaftClient client = client(group, properties)) {
+    try (RaftClient client = client(group, properties, parameters)) {
       RaftClientReply reply = client.io().sendReadOnly(ClusterQueries.info());
       if (!reply.isSuccess()) {
         throw new IOException("the cluster's leader did not answer: " + reply.getException());
@@ -101,14 +103,14 @@ public final class ClusterJoin {
    * --initial-cluster points at peers of another cluster finds out this way (etcd's peers answer such a member
    * with "cluster ID mismatch").
    */
-  public static RaftGroupId groupServedBy(String peerUrl, RaftProperties properties) {
+  public static RaftGroupId groupServedBy(String peerUrl, RaftProperties properties, Parameters parameters) {
     try (java.net.Socket s = new java.net.Socket()) {
       s.connect(new java.net.InetSocketAddress(PeerUrls.host(peerUrl), PeerUrls.port(peerUrl)), 300);
     } catch (IOException | RuntimeException e) {
       return null;
     }
     RaftPeer probe = RaftPeer.newBuilder().setId("join-probe").setAddress(PeerUrls.hostPort(peerUrl)).build();
-    try (RaftClient client = RaftClient.newBuilder().setProperties(properties)
+    try (RaftClient client = RaftClient.newBuilder().setProperties(properties).setParameters(parameters)
         .setRaftGroup(RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), probe))
         .setRetryPolicy(RetryPolicies.noRetry()).build()) {
       List<RaftGroupId> groups = client.getGroupManagementApi(probe.getId()).list().getGroupIds();
@@ -128,9 +130,10 @@ public final class ClusterJoin {
     return null;
   }
 
-  private static RaftClient client(RaftGroup group, RaftProperties properties) {
+  private static RaftClient client(RaftGroup group, RaftProperties properties, Parameters parameters) {
     return RaftClient.newBuilder()
         .setProperties(properties)
+        .setParameters(parameters)
         .setRaftGroup(group)
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(10,
             TimeDuration.valueOf(300, TimeUnit.MILLISECONDS)))

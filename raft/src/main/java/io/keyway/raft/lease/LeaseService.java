@@ -16,6 +16,7 @@ import io.keyway.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.keyway.api.etcdserverpb.ResponseHeader;
 import io.keyway.api.raftpb.LeaseCheckpointBatch;
 import io.keyway.api.raftpb.RaftRequest;
+import io.keyway.api.raftpb.RequestHeader;
 import io.keyway.raft.EtcdLease;
 import io.keyway.raft.propose.Proposer;
 import io.keyway.raft.propose.RaftEndpoint;
@@ -72,6 +73,14 @@ public final class LeaseService implements EtcdLease {
 
   @Override
   public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest request) {
+    return grant(request, null);
+  }
+
+  /**
+   * Grants on behalf of {@code caller} (null: the member itself): the Raft entry carries the caller, so the
+   * apply checks its permission against the auth store of that moment, as etcd's authApplierV3 does.
+   */
+  public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest request, RequestHeader caller) {
     if (request.getTTL() > Lessor.MAX_LEASE_TTL) {
       // the lessor rejects it when applied as well; failing here spares the log an entry
       return CompletableFuture.failedFuture(EtcdError.LEASE_TTL_TOO_LARGE.exception());
@@ -81,7 +90,7 @@ public final class LeaseService implements EtcdLease {
       // chosen before proposing, so every member applies the same id; positive as etcd's
       grant.setID(ids.next() & Long.MAX_VALUE);
     }
-    return proposer.propose(RaftRequest.newBuilder().setId(ids.next()).setLeaseGrant(grant).build())
+    return proposer.propose(withCaller(RaftRequest.newBuilder().setLeaseGrant(grant), caller))
         .thenApply(r -> {
           LeaseGrantResponse g = (LeaseGrantResponse) r;
           return g.toBuilder().setHeader(completeHeader.apply(g.getHeader())).build();
@@ -90,13 +99,31 @@ public final class LeaseService implements EtcdLease {
 
   @Override
   public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest request) {
-    return proposeRevoke(request.getID()).thenApply(r -> {
+    return revoke(request, null);
+  }
+
+  /**
+   * Revokes on behalf of {@code caller} (null: the member itself); the apply checks that the caller may
+   * write every key attached to the lease at that moment.
+   */
+  public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest request, RequestHeader caller) {
+    return proposer.propose(withCaller(RaftRequest.newBuilder()
+        .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(request.getID())), caller)).thenApply(r -> {
       LeaseRevokeResponse revoked = (LeaseRevokeResponse) r;
       return revoked.toBuilder().setHeader(completeHeader.apply(revoked.getHeader())).build();
     });
   }
 
-  /** Proposes the revocation of lease {@code id} (clients and the expiry loop). */
+  private RaftRequest withCaller(RaftRequest.Builder request, RequestHeader caller) {
+    long id = ids.next();
+    request.setId(id);
+    if (caller != null) {
+      request.setHeader(caller.toBuilder().setId(id));
+    }
+    return request.build();
+  }
+
+  /** Proposes the revocation of lease {@code id} (the expiry loop: the member itself, unchecked). */
   public CompletableFuture<Object> proposeRevoke(long id) {
     return proposer.propose(RaftRequest.newBuilder().setId(ids.next())
         .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)).build());

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import io.keyway.raft.transport.PeerAddresses;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -36,12 +37,20 @@ public final class RaftEndpoint implements AutoCloseable {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final RaftProperties clientProperties;
+  private final Parameters clientParameters;
   private RaftClient forwarder;
 
   public RaftEndpoint(RaftServer server, RaftServer.Division division, RaftProperties clientProperties) {
+    this(server, division, clientProperties, new Parameters());
+  }
+
+  /** @param clientParameters the peer TLS of the forwarding client, as the server's */
+  public RaftEndpoint(RaftServer server, RaftServer.Division division, RaftProperties clientProperties,
+      Parameters clientParameters) {
     this.server = server;
     this.division = division;
     this.clientProperties = clientProperties;
+    this.clientParameters = clientParameters;
   }
 
   public DivisionInfo info() {
@@ -123,6 +132,7 @@ public final class RaftEndpoint implements AutoCloseable {
       RaftPeerId leader = division.getInfo().getLeaderId();
       forwarder = RaftClient.newBuilder()
           .setProperties(clientProperties)
+          .setParameters(clientParameters)
           .setRaftGroup(division.getGroup())
           .setLeaderId(leader)
           .setClientId(ClientId.randomId())

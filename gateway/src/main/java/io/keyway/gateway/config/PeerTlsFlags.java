@@ -1,0 +1,94 @@
+package io.keyway.gateway.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * TLS of the Raft peer port ({@code https://} peer URLs), from etcd's {@code --peer-cert-file},
+ * {@code --peer-key-file}, {@code --peer-trusted-ca-file}, {@code --peer-client-cert-auth},
+ * {@code --peer-auto-tls}, {@code --peer-cert-allowed-cn}, {@code --peer-cert-allowed-hostname} and
+ * {@code --peer-crl-file}.
+ *
+ * @param certFile PEM certificate (chain) this member presents to its peers, as server and as client
+ * @param keyFile PEM private key of {@code certFile}
+ * @param trustedCaFile PEM CA bundle a peer's certificate must chain to; null: the JDK's trust store
+ * @param https whether the peer URLs are {@code https://}: TLS on the Raft port and to every peer
+ */
+public record PeerTlsFlags(Path certFile, Path keyFile, Path trustedCaFile, boolean clientCertAuth,
+    boolean autoTls, List<String> allowedCns, List<String> allowedHostnames, Path crlFile, boolean https) {
+
+  /** Whether certificates were given (etcd's {@code TLSInfo.Empty()} is false). */
+  public boolean hasCertificate() {
+    return certFile != null && keyFile != null;
+  }
+
+  /** etcd's peer server requires a verified client certificate when a trusted CA is given or client auth is on. */
+  public boolean requiresClientCertificate() {
+    return trustedCaFile != null || clientCertAuth;
+  }
+
+  /**
+   * Validates as etcd does at start, plus one rule of Ratis' transport: it has one TLS setting for all its
+   * connections, so the listen, advertised and --initial-cluster peer URLs must all be http or all https.
+   *
+   * @throws ConfigException with etcd's message when etcd would refuse to start
+   */
+  static PeerTlsFlags resolve(Map<String, String> values, List<URI> listenPeerUrls, List<URI> advertisePeerUrls,
+      String initialCluster) {
+    PeerTlsFlags flags = new PeerTlsFlags(path(values, "peer-cert-file"), path(values, "peer-key-file"),
+        path(values, "peer-trusted-ca-file"), bool(values, "peer-client-cert-auth"), bool(values, "peer-auto-tls"),
+        list(values, "peer-cert-allowed-cn"), list(values, "peer-cert-allowed-hostname"),
+        path(values, "peer-crl-file"), !listenPeerUrls.isEmpty() && "https".equals(listenPeerUrls.get(0).getScheme()));
+    for (URI u : listenPeerUrls) {
+      if ("https".equals(u.getScheme()) && !flags.hasCertificate() && !flags.autoTls()) {
+        throw new ConfigException("TLS key/cert (--peer-cert-file, --peer-key-file) must be provided for peer url "
+            + u + " with HTTPS scheme");
+      }
+    }
+    List<String> urls = new ArrayList<>();
+    listenPeerUrls.forEach(u -> urls.add(u.toString()));
+    advertisePeerUrls.forEach(u -> urls.add(u.toString()));
+    if (initialCluster != null) {
+      for (String entry : initialCluster.split(",")) {
+        int eq = entry.indexOf('=');
+        if (eq > 0) {
+          urls.add(entry.substring(eq + 1).trim());
+        }
+      }
+    }
+    String scheme = flags.https() ? "https://" : "http://";
+    for (String url : urls) {
+      if (!url.startsWith(scheme)) {
+        throw new ConfigException("peer URL " + url + " does not use the scheme of --listen-peer-urls ("
+            + scheme + "): keyway's Raft transport is TLS to all peers or to none");
+      }
+    }
+    return flags;
+  }
+
+  private static List<String> list(Map<String, String> values, String flag) {
+    List<String> out = new ArrayList<>();
+    for (String s : values.getOrDefault(flag, "").split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static Path path(Map<String, String> values, String flag) {
+    String v = values.getOrDefault(flag, "");
+    return v.isEmpty() ? null : Path.of(v);
+  }
+
+  private static boolean bool(Map<String, String> values, String flag) {
+    try {
+      return FlagKind.parseBool(flag, values.getOrDefault(flag, "false"));
+    } catch (FlagException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+}
