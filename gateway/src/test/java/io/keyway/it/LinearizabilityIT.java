@@ -82,6 +82,15 @@ class LinearizabilityIT {
       pool.submit(w);
     }
 
+    List<WatchRecorder> watchers = new ArrayList<>();
+    for (ServerProcess m : members) {
+      WatchRecorder w = new WatchRecorder(m.memberName() + "/watch", m.clientUrl(), "lin/");
+      watchers.add(w);
+      Thread t = new Thread(w, "watch-" + m.memberName());
+      t.setDaemon(true);
+      t.start();
+    }
+
     Nemesis nemesis = new Nemesis(cluster, faults);
     long started = System.nanoTime();
     try {
@@ -131,6 +140,8 @@ class LinearizabilityIT {
       }
     }
 
+    List<String> watchProblems = checkWatchers(members.get(0), watchers);
+
     List<RegisterOp> ops = new ArrayList<>(history);
     long checkStart = System.nanoTime();
     List<String> violations = new LinearizabilityChecker().check(ops);
@@ -140,8 +151,44 @@ class LinearizabilityIT {
     assertEquals(List.of(), violations, "history is not consistent");
     assertEquals(List.of(), unexpected.stream().limit(20).toList(), "answers etcd never gives");
     assertEquals(List.of(), unrecovered, "members that do not serve linearizable reads after healing");
+    assertEquals(List.of(), watchProblems, "watchers must see every event once, in order");
     long answered = ops.stream().filter(RegisterOp::known).count();
     assertTrue(answered > 100, "too few answered operations: " + RegisterWorkload.summary(ops));
+  }
+
+  /**
+   * Every watcher reaches the final revision and its events are exactly the cluster's event history up to there
+   * (read by a fresh watch from revision 1).
+   */
+  private static List<String> checkWatchers(ServerProcess member, List<WatchRecorder> watchers) {
+    long finalRevision = member.http().ok("/v3/kv/range", Json.obj("key", Json.b64("lin/a"))).path("header")
+        .path("revision").asLong();
+    WatchRecorder truth = new WatchRecorder("history", member.clientUrl(), "lin/");
+    Thread t = new Thread(truth, "watch-history");
+    t.setDaemon(true);
+    t.start();
+    List<String> problems = new ArrayList<>();
+    awaitRevision(truth, finalRevision, problems);
+    truth.requestStop();
+    for (WatchRecorder w : watchers) {
+      awaitRevision(w, finalRevision, problems);
+      w.requestStop();
+      problems.addAll(w.compareWith(truth.events()));
+    }
+    System.out.printf("watch: %d events up to revision %d; reconnects %s%n", truth.events().size(), finalRevision,
+        watchers.stream().map(w -> w.name() + "=" + w.reconnects()).toList());
+    return problems;
+  }
+
+  private static void awaitRevision(WatchRecorder w, long revision, List<String> problems) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (w.nextRevision() <= revision) {
+      if (System.nanoTime() > deadline) {
+        problems.add(w.name() + " is stuck before revision " + w.nextRevision() + " of " + revision);
+        return;
+      }
+      ServerProcess.sleep(200);
+    }
   }
 
   /** The faults: which member they hit is decided at run time (the current leader or a follower). */
@@ -166,7 +213,7 @@ class LinearizabilityIT {
     }
 
     private ServerProcess leader() {
-      return cluster.awaitLeader(cluster.members(), 60_000);
+      return cluster.awaitLeader(cluster.members(), 180_000); // restarts take long on a loaded 2-core box
     }
 
     void killLeaderAndRestart() {
