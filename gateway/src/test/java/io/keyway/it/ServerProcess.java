@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  */
 public abstract class ServerProcess implements AutoCloseable {
 
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  /** {@code -Dkeyway.it.ready.seconds=300} for long runs on a crowded machine. */
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(Long.getLong("keyway.it.ready.seconds", 90));
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
   private final String memberName;

@@ -1,6 +1,9 @@
 package io.keyway.raft.propose;
 
+import io.keyway.raft.transport.LeaderHeartbeats;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,9 +15,11 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.util.PeerProxyMap;
 import org.apache.ratis.util.TimeDuration;
@@ -86,6 +91,44 @@ public final class RaftEndpoint implements AutoCloseable {
    */
   public CompletableFuture<RaftClientReply> queryLeader(Message message) {
     return forwarder().async().sendReadOnly(message);
+  }
+
+  /**
+   * Marks this moment for a leadership check and asks the followers for heartbeats; null when this member does
+   * not lead.
+   */
+  public LeaderHeartbeats.Marks markLeadership() {
+    DivisionInfo info = division.getInfo();
+    if (!info.isLeader()) {
+      return null;
+    }
+    return LeaderHeartbeats.of(division.getMemberId()).mark(info.getCurrentTerm());
+  }
+
+  /**
+   * Whether this member still leads in the marked term and a majority of voters (of both configurations during a
+   * change) answered it after the mark.
+   */
+  public boolean leadershipConfirmed(LeaderHeartbeats.Marks marks) {
+    DivisionInfo info = division.getInfo();
+    if (!info.isLeader() || info.getCurrentTerm() != marks.term()) {
+      return false;
+    }
+    RaftConfiguration conf = division.getRaftConf();
+    RaftPeerId self = division.getId();
+    Collection<RaftPeer> previous = conf.getPreviousPeers();
+    return LeaderHeartbeats.confirmed(marks, ids(conf.getCurrentPeers()), self)
+        && (previous.isEmpty() || LeaderHeartbeats.confirmed(marks, ids(previous), self));
+  }
+
+  /** Whether this member leads in {@code term}. */
+  public boolean leadsIn(long term) {
+    DivisionInfo info = division.getInfo();
+    return info.isLeader() && info.getCurrentTerm() == term;
+  }
+
+  private static List<RaftPeerId> ids(Collection<RaftPeer> peers) {
+    return peers.stream().map(RaftPeer::getId).toList();
   }
 
   /** ReadIndex: replies once this member applied everything committed when the read arrived. */

@@ -61,7 +61,10 @@ public final class RatisErrors {
     }
     if (c instanceof StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
-      return code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.UNAVAILABLE;
+      // a leader killed mid-call: gRPC reports the closed transport as UNKNOWN "channel closed" (or CANCELLED)
+      return code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.UNAVAILABLE
+          || code == Status.Code.CANCELLED
+          || code == Status.Code.UNKNOWN && String.valueOf(e.getStatus().getDescription()).contains("channel closed");
     }
     return c instanceof java.net.ConnectException || c instanceof java.nio.channels.ClosedChannelException;
   }

@@ -2,6 +2,7 @@ package io.keyway.raft.propose;
 
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
+import io.keyway.raft.transport.LeaderHeartbeats;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,8 @@ import org.apache.ratis.protocol.RaftClientReply;
  */
 public final class ReadBarrier {
   private static final long RETRY_DELAY_MS = 20;
+  private static final long CONFIRM_POLL_MS = 2;
+  private static final int REMARK_EVERY_POLLS = 100;
 
   private final RaftEndpoint raft;
   private final Executor reads;
@@ -55,6 +58,8 @@ public final class ReadBarrier {
       retryOrFail(read, result, deadline, EtcdError.TIMEOUT.exception());
       return;
     }
+    // taken before the ReadIndex: only followers' answers to requests sent after this count (see below)
+    LeaderHeartbeats.Marks marks = raft.markLeadership();
     CompletableFuture<RaftClientReply> reply;
     try {
       reply = raft.readBarrier();
@@ -64,10 +69,12 @@ public final class ReadBarrier {
     reply.whenCompleteAsync((r, t) -> {
       Throwable failure = t != null ? t : r.isSuccess() ? null : r.getException();
       if (failure == null) {
-        try {
-          result.complete(read.get());
-        } catch (RuntimeException e) {
-          result.completeExceptionally(e);
+        if (marks == null && !raft.isLeader()) {
+          complete(read, result); // the leader answered the ReadIndex (follower read)
+        } else {
+          // Ratis 3.2.2 answers a leader's ReadIndex without a heartbeat round when it confirmed that commit
+          // index before: a deposed leader that has not heard of the new term yet would serve stale data
+          awaitLeadership(read, result, deadline, marks != null ? marks : raft.markLeadership(), 0);
         }
       } else if (RatisErrors.retriableRead(failure)) {
         retryOrFail(read, result, deadline, RatisErrors.toEtcd(failure));
@@ -75,6 +82,43 @@ public final class ReadBarrier {
         result.completeExceptionally(RatisErrors.toEtcd(failure));
       }
     }, reads);
+  }
+
+  private static <T> void complete(Supplier<T> read, CompletableFuture<T> result) {
+    try {
+      result.complete(read.get());
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+  }
+
+  /** Reads once a majority confirmed this member's leadership after the read began; retries if it lost it. */
+  private <T> void awaitLeadership(Supplier<T> read, CompletableFuture<T> result, long deadline,
+                                   LeaderHeartbeats.Marks marks, int polls) {
+    if (result.isDone()) {
+      return;
+    }
+    if (marks == null || !raft.leadsIn(marks.term())) {
+      // no longer the leader: ask the new one
+      retryOrFail(read, result, deadline, EtcdError.LEADER_CHANGED.exception());
+      return;
+    }
+    if (raft.leadershipConfirmed(marks)) {
+      complete(read, result);
+      return;
+    }
+    if (System.nanoTime() - deadline >= 0) {
+      result.completeExceptionally(EtcdError.TIMEOUT.exception());
+      return;
+    }
+    // a replaced log appender (restart after an error) never answers the old marks: mark again now and then
+    LeaderHeartbeats.Marks next = polls > 0 && polls % REMARK_EVERY_POLLS == 0 ? raft.markLeadership() : marks;
+    try {
+      scheduler.schedule(() -> reads.execute(() -> awaitLeadership(read, result, deadline, next, polls + 1)),
+          CONFIRM_POLL_MS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(EtcdError.STOPPED.exception());
+    }
   }
 
   private <T> void retryOrFail(Supplier<T> read, CompletableFuture<T> result, long deadline, EtcdException last) {

@@ -7,7 +7,10 @@ import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
 
-/** Ratis' gRPC factory whose leaders replicate through {@link CatchUpLogAppender}. */
+/**
+ * Ratis' gRPC factory whose leaders replicate through {@link CatchUpLogAppender} and report the followers'
+ * answers to {@link LeaderHeartbeats}.
+ */
 final class KeywayGrpcFactory extends GrpcFactory {
   KeywayGrpcFactory(Parameters parameters) {
     super(parameters);
@@ -15,6 +18,9 @@ final class KeywayGrpcFactory extends GrpcFactory {
 
   @Override
   public LogAppender newLogAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
-    return new CatchUpLogAppender(server, state, follower);
+    LeaderHeartbeats heartbeats = LeaderHeartbeats.of(server.getMemberId());
+    LogAppender appender = new CatchUpLogAppender(server, new ObservedLeaderState(state, heartbeats), follower);
+    heartbeats.register(appender, server.getInfo().getCurrentTerm());
+    return appender;
   }
 }
