@@ -149,9 +149,17 @@ public final class AuthService implements AutoCloseable {
       long index = SimpleTokens.indexOf(token);
       // a follower may not even have logged a login that another member just answered: wait for it (as etcd
       // does) unless the index is implausibly far ahead, so a forged token cannot park requests
-      if (e.error() != EtcdError.INVALID_AUTH_TOKEN || index <= appliedIndex.getAsLong()
-          || index > loggedIndex.getAsLong() + TOKEN_LOG_LAG || timers == null) {
+      if (e.error() != EtcdError.INVALID_AUTH_TOKEN || index > loggedIndex.getAsLong() + TOKEN_LOG_LAG
+          || timers == null) {
         return CompletableFuture.failedFuture(e);
+      }
+      if (index <= appliedIndex.getAsLong()) {
+        // the login may have been applied between the look-up above and now: one more look decides
+        try {
+          return CompletableFuture.completedFuture(identify(token));
+        } catch (EtcdException again) {
+          return CompletableFuture.failedFuture(again);
+        }
       }
       CompletableFuture<AuthInfo> result = new CompletableFuture<>();
       long deadline = System.nanoTime() + tokenWaitMs * 1_000_000;
