@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterMembershipIT {
 
-  private static final Pattern ADDED = Pattern.compile("Member ([0-9a-f]+) added to cluster ([0-9a-f]+)");
+  private static final Pattern ADDED = Pattern.compile("Member ([0-9a-f]+) added to cluster +([0-9a-f]+)");
   private static final long JOIN_MILLIS = 90_000;
 
   private ProcessCluster cluster;
@@ -242,7 +242,11 @@ class ClusterMembershipIT {
     HttpResult keepAlive = learner.http().post("/v3/lease/keepalive", "{\"ID\":1}");
     assertEquals(503, keepAlive.status(), keepAlive::toString);
     assertTrue(keepAlive.body().contains(refused), keepAlive::toString);
-    // Snapshot is the one stream a learner serves
+    // Snapshot is the one stream a learner serves (etcd 3.5.0+ and 3.4.28+; Debian's 3.4.23 oracle still
+    // refuses it, so the step is Keyway's only)
+    if (ItEnvironment.targetIsEtcd()) {
+      return;
+    }
     Path snapshot = Files.createTempFile("ml-learner-", ".db");
     try {
       ok(learner.etcdctl().run("snapshot", "save", snapshot.toString()));
