@@ -222,11 +222,42 @@ final class KvJsonPrinter {
         if (i > 0) {
           sb.append(',');
         }
-        event(sb, events.get(i));
+        sb.append(EventCache.CURRENT.get().json(events.get(i)));
       }
       sb.append(']');
     }
     o.end();
+  }
+
+  /**
+   * The JSON of recently printed events by identity. The watch feed hands the same immutable {@link Event}
+   * instance to every watcher it goes to (one with and one without prev_kv), so with a thousand watchers on a
+   * key an event is encoded once per event loop instead of once per watcher, and only the small per-watcher
+   * envelope (header, watch_id) is printed each time. Direct-mapped, per thread (no locking on the event
+   * loops); large events are not kept, which bounds what a cache holds.
+   */
+  static final class EventCache {
+    static final ThreadLocal<EventCache> CURRENT = ThreadLocal.withInitial(EventCache::new);
+    private static final int SLOTS = 256;
+    private static final int MAX_CACHED_CHARS = 16 * 1024;
+
+    private final Event[] events = new Event[SLOTS];
+    private final String[] json = new String[SLOTS];
+
+    String json(Event e) {
+      int slot = System.identityHashCode(e) & (SLOTS - 1);
+      if (events[slot] == e) {
+        return json[slot];
+      }
+      StringBuilder sb = new StringBuilder(64 + e.getKv().getValue().size() * 4 / 3);
+      event(sb, e);
+      String printed = sb.toString();
+      if (printed.length() <= MAX_CACHED_CHARS) {
+        events[slot] = e;
+        json[slot] = printed;
+      }
+      return printed;
+    }
   }
 
   /** One event; also the shared part of a watch response's events. */

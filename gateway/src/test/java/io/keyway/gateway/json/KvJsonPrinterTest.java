@@ -53,6 +53,28 @@ class KvJsonPrinterTest {
     }
   }
 
+  /** Watch fan-out: the same Event instances in many watchers' responses, with slot collisions and big values. */
+  @Test
+  void sharedEventsInManyWatchResponsesMatchJsonFormat() {
+    java.util.List<Event> pool = new java.util.ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      pool.add(event());
+    }
+    byte[] big = new byte[20_000];
+    random.nextBytes(big);
+    pool.add(Event.newBuilder().setKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("big"))
+        .setValue(ByteString.copyFrom(big)).setModRevision(9)).build());
+    for (int i = 0; i < 4000; i++) {
+      WatchResponse.Builder b = WatchResponse.newBuilder().setHeader(header()).setWatchId(random.nextInt(1000))
+          .setFragment(random.nextInt(10) == 0);
+      int n = 1 + random.nextInt(3);
+      for (int k = 0; k < n; k++) {
+        b.addEvents(pool.get(random.nextInt(pool.size())));
+      }
+      assertSame(b.build());
+    }
+  }
+
   @Test
   void emptyMessagesAndUnknownFieldsMatchJsonFormat() {
     assertSame(PutResponse.getDefaultInstance());
