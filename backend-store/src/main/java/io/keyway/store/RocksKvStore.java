@@ -659,15 +659,50 @@ public final class RocksKvStore implements LeaseStore {
     }
     List<Event> events = new ArrayList<>(committed.changes().size());
     for (Change c : committed.changes()) {
-      events.add(c.toEvent());
+      events.add(c.toEvent(null));
     }
     List<Event> view = List.copyOf(events);
+    PrevKvEvents withPrevKv = new PrevKvEvents(committed);
     for (ChangeListener listener : listeners) {
       try {
-        listener.onCommit(committed.revision(), view);
+        listener.onCommit(committed.revision(), view, withPrevKv);
       } catch (RuntimeException e) {
         log.error("change listener failed at revision {}", committed.revision(), e);
       }
+    }
+  }
+
+  /**
+   * A commit's events with {@code prev_kv}, read from disk only when a listener asks (a watcher with
+   * {@code prev_kv}), once per commit. Asked on the apply thread before the next write, so the previous
+   * versions are still there: a compaction that could remove them is a later entry.
+   */
+  private final class PrevKvEvents implements Supplier<List<Event>> {
+    private final Committed committed;
+    private List<Event> events;
+
+    PrevKvEvents(Committed committed) {
+      this.committed = committed;
+    }
+
+    @Override
+    public List<Event> get() {
+      if (events == null) {
+        List<Revision> prevs = new ArrayList<>();
+        for (Change c : committed.changes()) {
+          if (c.prevRevision() != null) {
+            prevs.add(c.prevRevision());
+          }
+        }
+        List<KeyValue> loaded = prevs.isEmpty() ? List.of() : whileOpen(() -> disk.load(prevs));
+        List<Event> out = new ArrayList<>(committed.changes().size());
+        int next = 0;
+        for (Change c : committed.changes()) {
+          out.add(c.toEvent(c.prevRevision() == null ? null : loaded.get(next++)));
+        }
+        events = List.copyOf(out);
+      }
+      return events;
     }
   }
 

@@ -44,7 +44,10 @@ public final class BenchMain {
   private final Path logDir;
   private final Vertx vertx;
   private final Results results = new Results();
-  private int nextPort = 21000;
+  /** Ports come from [portBase, portBase + 1000): 21000 unless --port-base moves the run to another range. */
+  private static int portBase = 21000;
+  private static Path dataRootBase = Paths.get("/tmp");
+  private int nextPort = portBase;
   private int orderFlip;
 
   private BenchMain(Settings settings, Path repo, Path keywayJar, String etcdBinary, List<String> keywayJavaOpts,
@@ -55,7 +58,7 @@ public final class BenchMain {
     this.etcdBinary = etcdBinary;
     this.keywayJavaOpts = keywayJavaOpts;
     this.only = only;
-    this.dataRoot = Paths.get("/tmp", "bench-data-" + ProcessHandle.current().pid());
+    this.dataRoot = dataRootBase.resolve("bench-data-" + ProcessHandle.current().pid());
     this.logDir = repo.resolve("bench/target/logs");
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setBlockedThreadCheckInterval(60_000));
   }
@@ -83,9 +86,11 @@ public final class BenchMain {
         case "--render" -> renderOnly = Paths.get(args[++i]);
         case "--watch" -> watch = args[++i];
         case "--seconds" -> seconds = args[++i];
+        case "--port-base" -> portBase = Integer.parseInt(args[++i]);
+        case "--data-root" -> dataRootBase = Paths.get(args[++i]);
         default -> {
           System.err.println("usage: keyway-bench [--quick] [--no-publish] [--only id,id] [--repo DIR]"
-              + " [--keyway-jar JAR] [--etcd BIN] [--keyway-java-opts 'OPTS'] [--watch N:PUTS_PER_S,...] [--seconds WARMUP:MEASURE] | --render results.json");
+              + " [--keyway-jar JAR] [--etcd BIN] [--keyway-java-opts 'OPTS'] [--watch N:PUTS_PER_S,...] [--seconds WARMUP:MEASURE] [--port-base N] [--data-root DIR] | --render results.json");
           System.exit(2);
         }
       }
@@ -605,9 +610,9 @@ public final class BenchMain {
     return cmd;
   }
 
-  /** The next free port of the bench range (21000–21999). */
+  /** The next free port of the bench range (portBase .. portBase + 999). */
   private int freePort() {
-    while (nextPort < 22000) {
+    while (nextPort < portBase + 1000) {
       int p = nextPort++;
       try (ServerSocket probe = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
         return p;
@@ -615,7 +620,7 @@ public final class BenchMain {
         // taken; try the next
       }
     }
-    throw new IllegalStateException("no free port left in 21000-21999");
+    throw new IllegalStateException("no free port left in " + portBase + "-" + (portBase + 999));
   }
 
   private void add(Row row) {

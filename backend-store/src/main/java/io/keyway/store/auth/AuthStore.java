@@ -424,6 +424,11 @@ public final class AuthStore implements ChangeListener {
   public void onCommit(long revision, List<Event> events) {}
 
   @Override
+  public void onCommit(long revision, List<Event> events, java.util.function.Supplier<List<Event>> withPrevKv) {
+    // nothing to do, and above all no read of the previous values
+  }
+
+  @Override
   public void storeReplaced() {
     state = State.of(load(store));
     invalidation.authDisabled(); // issued tokens may name users the installed snapshot no longer has

@@ -82,7 +82,7 @@ public final class WriteTxn {
     remember(ki);
     boolean existed = ki.isLive();
     long oldLease = ki.lease();
-    KeyValue prev = existed ? valueAtBegin(ki) : null;
+    Revision prev = existed ? ki.visibleAt(beginRev) : null;
     ki.put(rev, lease);
     KeyValue kv = KeyValue.newBuilder()
         .setKey(key)
@@ -126,7 +126,7 @@ public final class WriteTxn {
     Revision rev = new Revision(beginRev + 1, changes.size());
     remember(ki);
     long oldLease = ki.lease();
-    KeyValue prev = valueAtBegin(ki);
+    Revision prev = ki.visibleAt(beginRev);
     ki.tombstone(rev);
     KeyValue kv = KeyValue.newBuilder().setKey(ki.key()).setModRevision(rev.main()).build();
     changes.add(new Change(rev, kv, true, prev, oldLease, 0));
@@ -167,11 +167,6 @@ public final class WriteTxn {
       out.add(kv != null ? kv : loaded.get(next++));
     }
     return out;
-  }
-
-  private KeyValue valueAtBegin(KeyIndex ki) {
-    Revision before = ki.visibleAt(beginRev);
-    return before == null ? null : disk.load(List.of(before)).get(0);
   }
 
   private void remember(KeyIndex ki) {

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,7 +77,12 @@ public final class WatchableStore implements AutoCloseable {
     kv.addChangeListener(new ChangeListener() {
       @Override
       public void onCommit(long revision, List<Event> events) {
-        WatchableStore.this.onCommit(revision, events);
+        WatchableStore.this.onCommit(revision, SharedEvents.ofRevision(revision, events));
+      }
+
+      @Override
+      public void onCommit(long revision, List<Event> events, Supplier<List<Event>> withPrevKv) {
+        WatchableStore.this.onCommit(revision, SharedEvents.ofRevision(revision, events, withPrevKv));
       }
 
       @Override
@@ -186,7 +192,7 @@ public final class WatchableStore implements AutoCloseable {
 
   // ---- the live feed (apply thread) ----------------------------------------------------------------------
 
-  private void onCommit(long revision, List<Event> events) {
+  private void onCommit(long revision, SharedEvents shared) {
     boolean demoted = false;
     mu.lock();
     try {
@@ -205,7 +211,6 @@ public final class WatchableStore implements AutoCloseable {
       if (synced.size() == 0) {
         return;
       }
-      SharedEvents shared = SharedEvents.ofRevision(revision, events);
       Map<Watcher, List<Event>> batches = new LinkedHashMap<>();
       for (int i = 0; i < shared.size(); i++) {
         Event e = shared.event(i);

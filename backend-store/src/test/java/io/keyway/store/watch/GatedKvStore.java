@@ -65,9 +65,20 @@ final class GatedKvStore implements KvStore {
   @Override
   public void addChangeListener(ChangeListener listener) {
     listeners.add(listener);
-    delegate.addChangeListener((rev, events) -> {
-      if (!swallowNotifications) {
-        listener.onCommit(rev, events);
+    delegate.addChangeListener(new ChangeListener() {
+      @Override
+      public void onCommit(long rev, List<io.keyway.api.mvccpb.Event> events) {
+        if (!swallowNotifications) {
+          listener.onCommit(rev, events);
+        }
+      }
+
+      @Override
+      public void onCommit(long rev, List<io.keyway.api.mvccpb.Event> events,
+          java.util.function.Supplier<List<io.keyway.api.mvccpb.Event>> withPrevKv) {
+        if (!swallowNotifications) {
+          listener.onCommit(rev, events, withPrevKv); // the store's own call: prev_kv read only on demand
+        }
       }
     });
   }

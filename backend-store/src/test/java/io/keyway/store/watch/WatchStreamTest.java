@@ -194,6 +194,29 @@ class WatchStreamTest {
     assertEquals(WatchClient.withoutPrevKv(live), eventsOf(got, without));
   }
 
+  /** Live commits carry prev_kv read after the write; a multi-key txn mixes updates, creations and deletes. */
+  @Test
+  void prevKvOfEveryKeyInOneTxnRevision() {
+    f.putAll("a", "1", "b", "1");
+    WatchClient c = f.client();
+    long with = c.watch(on("a").setRangeEnd(bs("z")).setPrevKv(true));
+    long without = c.watch(on("a").setRangeEnd(bs("z")));
+    f.putAll("a", "2", "c", "1", "b", "2");
+    f.delete("a");
+    List<WatchResponse> got = c.until(rs -> rs.stream().mapToInt(WatchResponse::getEventsCount).sum() == 8);
+    List<Event> live = eventsOf(got, with);
+    assertEquals(4, live.size());
+    assertEquals("1", live.get(0).getPrevKv().getValue().toStringUtf8());
+    assertFalse(live.get(1).hasPrevKv(), "creation");
+    assertEquals("1", live.get(2).getPrevKv().getValue().toStringUtf8());
+    assertEquals("b", live.get(2).getPrevKv().getKey().toStringUtf8());
+    assertEquals("2", live.get(3).getPrevKv().getValue().toStringUtf8());
+    assertEquals(Event.EventType.DELETE, live.get(3).getType());
+    assertEquals(WatchClient.withoutPrevKv(live), eventsOf(got, without));
+    assertEquals(live, f.commits.tailMap(live.get(0).getKv().getModRevision()).values().stream()
+        .flatMap(List::stream).toList(), "what the store announces to a plain listener");
+  }
+
   static List<Event> eventsOf(List<WatchResponse> responses, long watchId) {
     return responses.stream().filter(r -> r.getWatchId() == watchId)
         .flatMap(r -> r.getEventsList().stream()).toList();

@@ -21,6 +21,57 @@ public final class GoBase64 {
   }
 
   public static byte[] decode(byte[] src) {
+    byte[] plain = decodeWellFormed(src);
+    return plain != null ? plain : decodeAnyInput(src);
+  }
+
+  /**
+   * The common case in one pass: whole quanta of the alphabet, padding only at the very end, no line breaks.
+   * Returns null for anything else, which {@link #decodeAnyInput} then decodes or rejects with Go's offsets.
+   */
+  static byte[] decodeWellFormed(byte[] src) {
+    int n = src.length;
+    if (n % 4 != 0) {
+      return null;
+    }
+    if (n == 0) {
+      return new byte[0];
+    }
+    int pad = src[n - 1] == '=' ? (src[n - 2] == '=' ? 2 : 1) : 0;
+    byte[] out = new byte[n / 4 * 3 - pad];
+    int full = pad == 0 ? n : n - 4;
+    int o = 0;
+    for (int i = 0; i < full; i += 4) {
+      int a = DECODE[src[i] & 0xff];
+      int b = DECODE[src[i + 1] & 0xff];
+      int c = DECODE[src[i + 2] & 0xff];
+      int d = DECODE[src[i + 3] & 0xff];
+      if ((a | b | c | d) < 0) {
+        return null;
+      }
+      int val = a << 18 | b << 12 | c << 6 | d;
+      out[o++] = (byte) (val >> 16);
+      out[o++] = (byte) (val >> 8);
+      out[o++] = (byte) val;
+    }
+    if (pad > 0) {
+      int a = DECODE[src[n - 4] & 0xff];
+      int b = DECODE[src[n - 3] & 0xff];
+      int c = pad == 1 ? DECODE[src[n - 2] & 0xff] : 0;
+      if ((a | b | c) < 0) {
+        return null;
+      }
+      int val = a << 18 | b << 12 | c << 6;
+      out[o++] = (byte) (val >> 16);
+      if (pad == 1) {
+        out[o] = (byte) (val >> 8);
+      }
+    }
+    return out;
+  }
+
+  /** Go's decoder step by step: line breaks skipped, padding checked, the first bad byte reported. */
+  static byte[] decodeAnyInput(byte[] src) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(src.length * 3 / 4);
     int si = 0;
     while (si < src.length) {

@@ -250,7 +250,22 @@ public final class GoJsonReader {
   }
 
   private JsonValue.Str string() {
-    int start = pos++;
+    int start = pos;
+    // the common string has no escapes and no control characters: take its bytes as they are
+    int end = start + 1;
+    while (end < in.length) {
+      byte c = in[end];
+      if (c == '"' || c == '\\' || (c & 0xff) < 0x20) {
+        break;
+      }
+      end++;
+    }
+    if (end < in.length && in[end] == '"') {
+      pos = end + 1;
+      return new JsonValue.Str(new String(in, start + 1, end - start - 1, StandardCharsets.UTF_8),
+          java.util.Arrays.copyOfRange(in, start, pos));
+    }
+    pos++;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     while (true) {
       requireMore();

@@ -34,6 +34,15 @@ public final class JsonCodec {
   }
 
   public static String print(MessageOrBuilder message) {
+    String fast = KvJsonPrinter.tryPrint(message);
+    if (fast != null) {
+      return fast; // the hot KV and watch responses, byte for byte what JsonFormat prints (KvJsonPrinterTest)
+    }
+    return printWithJsonFormat(message);
+  }
+
+  /** protobuf's JsonFormat, which {@link KvJsonPrinter} must match. */
+  static String printWithJsonFormat(MessageOrBuilder message) {
     try {
       return PRINTER.print(message);
     } catch (InvalidProtocolBufferException e) {

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,7 @@ public final class ProtoJsonReader {
         }
         throw typeError(v.kind(), "string");
       case BYTE_STRING:
-        return ByteString.copyFrom(bytes(v));
+        return UnsafeByteOperations.unsafeWrap(bytes(v)); // always a fresh array nobody else holds
       case ENUM:
         return enumValue(v, fd);
       case LONG:

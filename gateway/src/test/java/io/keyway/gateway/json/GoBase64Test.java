@@ -45,4 +45,40 @@ class GoBase64Test {
     JsonDecodeException e = assertThrows(JsonDecodeException.class, () -> decode(input));
     assertEquals("illegal base64 data at input byte " + offset, e.getMessage());
   }
+
+  /** The one-pass path must give what Go's step-by-step decoder gives, or leave the input to it. */
+  @Test
+  void wellFormedFastPathAgreesWithTheGeneralDecoder() {
+    java.util.Random random = new java.util.Random(9);
+    byte[] symbols = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n-_!".getBytes();
+    for (int i = 0; i < 100_000; i++) {
+      byte[] raw = new byte[random.nextInt(40)];
+      random.nextBytes(raw);
+      byte[] src = java.util.Base64.getEncoder().encode(raw);
+      int mutations = random.nextInt(3);
+      for (int m = 0; m < mutations && src.length > 0; m++) {
+        src[random.nextInt(src.length)] = symbols[random.nextInt(symbols.length)];
+      }
+      if (random.nextInt(10) == 0 && src.length > 0) {
+        src = java.util.Arrays.copyOf(src, random.nextInt(src.length));
+      }
+      byte[] fast = GoBase64.decodeWellFormed(src);
+      String general;
+      try {
+        general = java.util.HexFormat.of().formatHex(GoBase64.decodeAnyInput(src));
+      } catch (JsonDecodeException e) {
+        general = e.getMessage();
+      }
+      if (fast != null) {
+        assertEquals(general, java.util.HexFormat.of().formatHex(fast), new String(src));
+      }
+      String viaDecode;
+      try {
+        viaDecode = java.util.HexFormat.of().formatHex(GoBase64.decode(src));
+      } catch (JsonDecodeException e) {
+        viaDecode = e.getMessage();
+      }
+      assertEquals(general, viaDecode, new String(src));
+    }
+  }
 }

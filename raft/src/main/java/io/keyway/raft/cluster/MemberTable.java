@@ -187,6 +187,11 @@ public final class MemberTable implements ChangeListener {
   public void onCommit(long revision, List<Event> events) {}
 
   @Override
+  public void onCommit(long revision, List<Event> events, java.util.function.Supplier<List<Event>> withPrevKv) {
+    // nothing to do, and above all no read of the previous values
+  }
+
+  @Override
   public void storeReplaced() {
     members = load(store);
     onChange.accept(members());

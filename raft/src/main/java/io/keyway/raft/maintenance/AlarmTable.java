@@ -135,6 +135,11 @@ public final class AlarmTable implements ChangeListener {
   public void onCommit(long revision, List<Event> events) {}
 
   @Override
+  public void onCommit(long revision, List<Event> events, java.util.function.Supplier<List<Event>> withPrevKv) {
+    // nothing to do, and above all no read of the previous values
+  }
+
+  @Override
   public void storeReplaced() {
     active = load(store);
   }
