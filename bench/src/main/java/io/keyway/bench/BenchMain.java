@@ -44,7 +44,10 @@ public final class BenchMain {
   private final Path logDir;
   private final Vertx vertx;
   private final Results results = new Results();
-  private int nextPort = 21000;
+  /** BENCH_PORT_BASE moves the 1000-port range, so parallel runs on one machine do not race for ports. */
+  private final int portBase = Integer.getInteger("bench.portBase",
+      Integer.parseInt(System.getenv().getOrDefault("BENCH_PORT_BASE", "21000")));
+  private int nextPort = portBase;
   private int orderFlip;
 
   private BenchMain(Settings settings, Path repo, Path keywayJar, String etcdBinary, List<String> keywayJavaOpts,
@@ -55,7 +58,8 @@ public final class BenchMain {
     this.etcdBinary = etcdBinary;
     this.keywayJavaOpts = keywayJavaOpts;
     this.only = only;
-    this.dataRoot = Paths.get("/tmp", "bench-data-" + ProcessHandle.current().pid());
+    this.dataRoot = Paths.get(System.getenv().getOrDefault("BENCH_DATA_PREFIX", "/tmp/bench-data-")
+        + ProcessHandle.current().pid());
     this.logDir = repo.resolve("bench/target/logs");
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setBlockedThreadCheckInterval(60_000));
   }
@@ -96,9 +100,6 @@ public final class BenchMain {
       Publisher.publish(repo, r, renderOnly.getFileName().toString());
       return;
     }
-    if (jar == null) {
-      jar = repo.resolve("gateway/target/keyway.jar");
-    }
     Settings settings = quick ? Settings.quickRun() : Settings.fullRun();
     if (watch != null) {
       settings = settings.withWatch(watch);
@@ -119,7 +120,8 @@ public final class BenchMain {
     results.machine.put("keywayCommit", Machine.run(List.of("git", "-C", repo.toString(), "log", "-1",
         "--format=%h %cI %s")).lines().findFirst().orElse("?"));
     results.settings = settings.describe();
-    results.settings.put("keywayLauncher", String.join(" ", keywayLauncher()) + " (no heap flags: the README's way)");
+    results.settings.put("keywayLauncher", String.join(" ", keywayLauncher()) + (keywayJar == null
+        ? " (the README's way: the launcher built next to keyway.jar, with its JVM flags)" : " (a given jar)"));
     results.settings.put("dataDirs", dataRoot + " (same filesystem for both; both fsync)");
     System.out.println("keyway-bench " + results.mode + " run; machine: " + results.machine);
     try {
@@ -596,8 +598,21 @@ public final class BenchMain {
     return kind == Server.Kind.ETCD ? List.of(etcdBinary) : keywayLauncher();
   }
 
+  /**
+   * Keyway as users start it: the {@code keyway} launcher that the build writes next to keyway.jar (it carries
+   * the supported JVM flags); --keyway-java-opts reach it as KEYWAY_JAVA_OPTS. With --keyway-jar: plain
+   * {@code java [opts] -jar JAR}.
+   */
   private List<String> keywayLauncher() {
     List<String> cmd = new ArrayList<>();
+    if (keywayJar == null) {
+      if (!keywayJavaOpts.isEmpty()) {
+        cmd.add("env");
+        cmd.add("KEYWAY_JAVA_OPTS=" + String.join(" ", keywayJavaOpts));
+      }
+      cmd.add(repo.resolve("gateway/target/keyway").toString());
+      return cmd;
+    }
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(keywayJavaOpts);
     cmd.add("-jar");
@@ -605,9 +620,9 @@ public final class BenchMain {
     return cmd;
   }
 
-  /** The next free port of the bench range (21000–21999). */
+  /** The next free port of the bench range (21000–21999 unless BENCH_PORT_BASE says otherwise). */
   private int freePort() {
-    while (nextPort < 22000) {
+    while (nextPort < portBase + 1000) {
       int p = nextPort++;
       try (ServerSocket probe = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
         return p;
@@ -615,7 +630,7 @@ public final class BenchMain {
         // taken; try the next
       }
     }
-    throw new IllegalStateException("no free port left in 21000-21999");
+    throw new IllegalStateException("no free port left in " + portBase + "-" + (portBase + 999));
   }
 
   private void add(Row row) {
