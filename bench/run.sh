@@ -12,7 +12,7 @@ if [[ ! -x "$etcd_bin" ]]; then
   echo "bench/run.sh needs real etcd at $etcd_bin (apt-get install etcd-server)" >&2
   exit 2
 fi
-if [[ ! -f gateway/target/keyway.jar || ! -f bench/target/keyway-bench.jar || -n "${BENCH_REBUILD:-}" ]]; then
+if [[ ! -f gateway/target/keyway.jar || ! -x gateway/target/keyway || ! -f bench/target/keyway-bench.jar || -n "${BENCH_REBUILD:-}" ]]; then
   ./mvnw -B -q package -DskipTests
 fi
 # 10 000 WebSockets need as many descriptors in the driver and in each server

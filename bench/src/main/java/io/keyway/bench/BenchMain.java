@@ -44,8 +44,11 @@ public final class BenchMain {
   private final Path logDir;
   private final Vertx vertx;
   private final Results results = new Results();
-  /** Ports come from [portBase, portBase + 1000): 21000 unless --port-base moves the run to another range. */
-  private static int portBase = 21000;
+  /**
+   * Ports come from [portBase, portBase + 1000): 21000 unless --port-base (or BENCH_PORT_BASE) moves the run to
+   * another range, so parallel runs on one machine do not race for ports.
+   */
+  private static int portBase = Integer.parseInt(System.getenv().getOrDefault("BENCH_PORT_BASE", "21000"));
   private static Path dataRootBase = Paths.get("/tmp");
   private int nextPort = portBase;
   private int orderFlip;
@@ -58,7 +61,9 @@ public final class BenchMain {
     this.etcdBinary = etcdBinary;
     this.keywayJavaOpts = keywayJavaOpts;
     this.only = only;
-    this.dataRoot = dataRootBase.resolve("bench-data-" + ProcessHandle.current().pid());
+    String prefix = System.getenv("BENCH_DATA_PREFIX");
+    this.dataRoot = prefix != null ? Paths.get(prefix + ProcessHandle.current().pid())
+        : dataRootBase.resolve("bench-data-" + ProcessHandle.current().pid());
     this.logDir = repo.resolve("bench/target/logs");
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setBlockedThreadCheckInterval(60_000));
   }
@@ -101,9 +106,6 @@ public final class BenchMain {
       Publisher.publish(repo, r, renderOnly.getFileName().toString());
       return;
     }
-    if (jar == null) {
-      jar = repo.resolve("gateway/target/keyway.jar");
-    }
     Settings settings = quick ? Settings.quickRun() : Settings.fullRun();
     if (watch != null) {
       settings = settings.withWatch(watch);
@@ -124,7 +126,8 @@ public final class BenchMain {
     results.machine.put("keywayCommit", Machine.run(List.of("git", "-C", repo.toString(), "log", "-1",
         "--format=%h %cI %s")).lines().findFirst().orElse("?"));
     results.settings = settings.describe();
-    results.settings.put("keywayLauncher", String.join(" ", keywayLauncher()) + " (no heap flags: the README's way)");
+    results.settings.put("keywayLauncher", String.join(" ", keywayLauncher()) + (keywayJar == null
+        ? " (the README's way: the launcher built next to keyway.jar, with its JVM flags)" : " (a given jar)"));
     results.settings.put("dataDirs", dataRoot + " (same filesystem for both; both fsync)");
     System.out.println("keyway-bench " + results.mode + " run; machine: " + results.machine);
     try {
@@ -601,8 +604,21 @@ public final class BenchMain {
     return kind == Server.Kind.ETCD ? List.of(etcdBinary) : keywayLauncher();
   }
 
+  /**
+   * Keyway as users start it: the {@code keyway} launcher that the build writes next to keyway.jar (it carries
+   * the supported JVM flags); --keyway-java-opts reach it as KEYWAY_JAVA_OPTS. With --keyway-jar: plain
+   * {@code java [opts] -jar JAR}.
+   */
   private List<String> keywayLauncher() {
     List<String> cmd = new ArrayList<>();
+    if (keywayJar == null) {
+      if (!keywayJavaOpts.isEmpty()) {
+        cmd.add("env");
+        cmd.add("KEYWAY_JAVA_OPTS=" + String.join(" ", keywayJavaOpts));
+      }
+      cmd.add(repo.resolve("gateway/target/keyway").toString());
+      return cmd;
+    }
     cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(keywayJavaOpts);
     cmd.add("-jar");

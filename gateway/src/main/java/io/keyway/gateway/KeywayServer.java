@@ -27,6 +27,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,20 +62,38 @@ public final class KeywayServer implements AutoCloseable {
 
   /** Starts the Raft member from {@code config}, then serves clients on its listen URLs. */
   public static KeywayServer start(ServerConfig config) throws Exception {
-    KeywayNode node = KeywayNode.start(NodeConfigs.from(config));
+    // cold start: Vert.x (its threads, Netty, their classes) comes up on another core while the member opens
+    // its store and starts Raft, instead of after them
+    CompletableFuture<Vertx> early = CompletableFuture.supplyAsync(KeywayServer::newVertx);
+    KeywayNode node;
+    try {
+      node = KeywayNode.start(NodeConfigs.from(config));
+    } catch (Exception | Error e) {
+      early.thenAccept(Vertx::close);
+      throw e;
+    }
     WatchHub watches = null;
     try {
       node.setClientUrls(NodeConfigs.strings(config.advertiseClientUrls()));
       watches = WatchHub.open(node.store(), node, new WatchSettings(config.maxRequestBytes(),
           config.watchProgressNotifyInterval(), config.wsPingInterval(), config.wsMaxWatchers()));
-      return serve(config, node, node, watches, node, node);
+      return serve(config, node, node, watches, node, node, early.join());
     } catch (Exception | Error e) {
       if (watches != null) {
         watches.close();
       }
+      early.thenAccept(Vertx::close);
       node.close();
       throw e;
     }
+  }
+
+  private static Vertx newVertx() {
+    return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops()));
+  }
+
+  private static int eventLoops() {
+    return Math.max(2, Runtime.getRuntime().availableProcessors());
   }
 
   /** Serves clients in front of an already running member that has no Lease service. */
@@ -103,8 +122,12 @@ public final class KeywayServer implements AutoCloseable {
    */
   public static KeywayServer serve(ServerConfig config, EtcdKv kv, EtcdLease lease, WatchHub watches,
       MemberView view, AutoCloseable node) throws Exception {
-    int loops = Math.max(2, Runtime.getRuntime().availableProcessors());
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+    return serve(config, kv, lease, watches, view, node, newVertx());
+  }
+
+  private static KeywayServer serve(ServerConfig config, EtcdKv kv, EtcdLease lease, WatchHub watches,
+      MemberView view, AutoCloseable node, Vertx vertx) throws Exception {
+    int loops = eventLoops();
     try {
       EtcdRpcs rpcs = EtcdRpcs.create(kv, view, NodeConfigs.strings(config.advertiseClientUrls()));
       if (lease != null) {

@@ -15,14 +15,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The container image's {@code etcd} command ({@code docker/keyway}, linked as {@code etcd} in the image) started
+ * The container image's {@code etcd} command (the {@code keyway} launcher built next to keyway.jar, which the
+ * image links as {@code /usr/local/bin/etcd}) started
  * the way jetcd's test launcher starts etcd's image: {@code etcd --name … --advertise-client-urls
  * http://0.0.0.0:P --listen-client-urls http://0.0.0.0:P --data-dir …} with {@code ETCD_LOGGER=zap} and
  * {@code ETCD_LOG_LEVEL=info}; then used through jetcd. The one deviation: a free peer port instead of
@@ -36,8 +36,8 @@ class ContainerLauncherIT {
   @Test
   void theImagesEtcdCommandServesJetcdWithJetcdsLauncherFlags() throws Exception {
     assumeFalse(ItEnvironment.targetIsEtcd(), "the launcher script starts Keyway only");
-    Path script = Paths.get("..", "docker", "keyway").toAbsolutePath().normalize();
-    assertTrue(Files.isExecutable(script), script + " must be executable");
+    Path script = ItEnvironment.keywayJar().resolveSibling("keyway");
+    assertTrue(Files.isExecutable(script), script + " must be built by `mvn package`");
     Path bin = Files.createTempDirectory(ItEnvironment.buildDir(), "image-bin");
     Path etcd = Files.createSymbolicLink(bin.resolve("etcd"), script);
     int port = FreePorts.next();
@@ -51,7 +51,6 @@ class ContainerLauncherIT {
         "--listen-peer-urls", "http://127.0.0.1:" + peerPort)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
-    builder.environment().put("KEYWAY_JAR", ItEnvironment.keywayJar().toString());
     builder.environment().put("KEYWAY_JAVA_OPTS", "-Xmx256m");
     builder.environment().put("ETCD_LOGGER", "zap");
     builder.environment().put("ETCD_LOG_LEVEL", "info");

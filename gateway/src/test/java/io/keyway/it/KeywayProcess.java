@@ -1,10 +1,15 @@
 package io.keyway.it;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 
-/** The real Keyway executable: {@code java -Xmx256m -jar keyway.jar} with etcd's flags. */
+/**
+ * The real Keyway executable as users start it: the {@code keyway} launcher built next to keyway.jar (with its
+ * JVM flags and AppCDS archive), given etcd's flags; test JVM options go through KEYWAY_JAVA_OPTS. Falls back
+ * to {@code java -jar keyway.jar} when the launcher was not built.
+ */
 public final class KeywayProcess extends ServerProcess {
 
   private final Path jar;
@@ -35,8 +40,17 @@ public final class KeywayProcess extends ServerProcess {
 
   @Override
   protected List<String> launcher() {
+    Path script = jar.resolveSibling("keyway");
+    if (Files.isExecutable(script)) {
+      List<String> cmd = new java.util.ArrayList<>();
+      if (!jvmOptions.isEmpty()) {
+        cmd.addAll(List.of("env", "KEYWAY_JAVA_OPTS=" + String.join(" ", jvmOptions)));
+      }
+      cmd.add(script.toString());
+      return cmd;
+    }
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx256m"));
+    List<String> cmd = new java.util.ArrayList<>(List.of(java));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", jar.toString()));
     return cmd;

@@ -54,8 +54,10 @@ final class RatisSettings {
 
     // one log entry carries up to ~max-request-bytes of writes: every buffer on its way must fit it
     long entryMax = config.maxRequestBytes() + MB;
-    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, bytes(Math.max(4 * MB, 2 * entryMax)));
-    RaftServerConfigKeys.Log.setWriteBufferSize(p, bytes(Math.max(8 * MB, 2 * entryMax)));
+    long appenderLimit = Math.max(4 * MB, 2 * entryMax);
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, bytes(appenderLimit));
+    // Ratis refuses to start unless the write buffer exceeds the appender's limit by 8 bytes
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, bytes(Math.max(8 * MB, appenderLimit + 8)));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, bytes(Math.max(32 * MB, 8 * entryMax)));
     GrpcConfigKeys.setMessageSizeMax(p, bytes(Math.max(64 * MB, 4 * entryMax)));
 
