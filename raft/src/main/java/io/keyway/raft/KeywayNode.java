@@ -849,6 +849,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   @Override
   public long appliedIndex() { return store.appliedIndex(); }
 
+  /** This member's Raft log (tests compare members' logs). */
+  org.apache.ratis.server.raftlog.RaftLog raftLog() { return raft.division().getRaftLog(); }
+
   @Override
   public long revision() { return store.revision(); }
 

@@ -23,6 +23,17 @@ import org.slf4j.LoggerFactory;
  * it purged and not the snapshot's, fails the appender on a missing "previous". Ratis fixed both
  * after 3.2.2 (RATIS-2487, RATIS-2499); until a release carries them this appender skips such a
  * round and installs the snapshot on the next one.
+ *
+ * <p>It also keeps a follower from committing an entry the leader never sent. Ratis computes the
+ * commit index an append may carry as {@code min(leaderCommit, previousIndex + entryCount)} and
+ * takes index 0 as the "previous" of a request without one, on the leader and again on the
+ * follower, which is one too high: a heartbeat without a previous (sent while data requests are in
+ * flight, or to a follower whose next index is 0) tells the follower that its own index 0 is
+ * committed, whatever it holds there. After a few elections at startup a follower can hold a
+ * different, never-committed entry at index 0; it then commits and applies it, refuses the leader's
+ * index 0 as "already committed", refuses index 1 for the mismatching previous, and the leader
+ * alternates between next index 0 and 1 forever (still so in Ratis' master). Such a request here
+ * carries at most the index of its own last entry as the leader's commit, -1 for a heartbeat.
  */
 final class CatchUpLogAppender extends GrpcLogAppender {
   private static final Logger LOG = LoggerFactory.getLogger(CatchUpLogAppender.class);
@@ -52,7 +63,7 @@ final class CatchUpLogAppender extends GrpcLogAppender {
       return null;
     }
     try {
-      return super.newAppendEntriesRequest(callId, heartbeat);
+      return withoutForeignCommit(super.newAppendEntriesRequest(callId, heartbeat));
     } catch (RaftLogIOException e) {
       if (!followerNeedsPurgedEntries()) {
         throw e;
@@ -62,6 +73,22 @@ final class CatchUpLogAppender extends GrpcLogAppender {
           this, getFollower().getName(), getFollower().getNextIndex());
       return null;
     }
+  }
+
+  /**
+   * A request without a previous entry must not let the follower commit beyond the entries it
+   * carries: the follower's log there may differ from the leader's until it takes them.
+   */
+  static AppendEntriesRequestProto withoutForeignCommit(AppendEntriesRequestProto request) {
+    if (request == null || request.hasPreviousLog()) {
+      return request;
+    }
+    int count = request.getEntriesCount();
+    long lastCarried = count == 0 ? RaftLog.INVALID_LOG_INDEX : request.getEntries(count - 1).getIndex();
+    if (request.getLeaderCommit() <= lastCarried) {
+      return request;
+    }
+    return request.toBuilder().setLeaderCommit(lastCarried).build();
   }
 
   private boolean followerNeedsPurgedEntries() {
