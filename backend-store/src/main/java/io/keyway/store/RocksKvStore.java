@@ -762,16 +762,8 @@ public final class RocksKvStore implements LeaseStore {
   @Override
   public long dump(java.io.DataOutputStream out) {
     return whileOpen(() -> {
-      // taken with the apply thread kept out, the snapshot matches one applied position; the (long) write
-      // then reads the snapshot without holding up applies
-      Lock l = stateLock.readLock();
-      org.rocksdb.Snapshot snapshot;
-      l.lock();
-      try {
-        snapshot = backend.snapshot();
-      } finally {
-        l.unlock();
-      }
+      // the (long) write reads the snapshot without holding up applies
+      Snapshot snapshot = appliedSnapshot();
       try {
         return io.keyway.store.rocks.LogicalDump.write(backend, snapshot, out);
       } finally {
@@ -843,14 +835,7 @@ public final class RocksKvStore implements LeaseStore {
   @Override
   public long hash() {
     return whileOpen(() -> {
-      Snapshot snapshot;
-      Lock l = stateLock.readLock();
-      l.lock();
-      try {
-        snapshot = backend.snapshot();
-      } finally {
-        l.unlock();
-      }
+      Snapshot snapshot = appliedSnapshot();
       try {
         CRC32C crc = new CRC32C();
         backend.scanAll(snapshot, (family, key, value) -> {
@@ -982,7 +967,21 @@ public final class RocksKvStore implements LeaseStore {
 
   // ---- helpers -------------------------------------------------------------------------------------------
 
-  private <T> T whileOpen(Supplier<T> action) {
+  /**
+   * A RocksDB snapshot taken with the apply thread kept out, so it matches one applied position; the caller
+   * releases it.
+   */
+  private Snapshot appliedSnapshot() {
+    Lock l = stateLock.readLock();
+    l.lock();
+    try {
+      return backend.snapshot();
+    } finally {
+      l.unlock();
+    }
+  }
+
+    private <T> T whileOpen(Supplier<T> action) {
     Lock l = openLock.readLock();
     l.lock();
     try {
