@@ -81,6 +81,11 @@ public final class RatisErrors {
     if (c instanceof LeaderNotReadyException || c instanceof ServerNotReadyException) {
       return EtcdError.NO_LEADER.exception();
     }
+    if (c instanceof ReadException) {
+      // a read that got its index but whose member did not apply that far within the read timeout
+      // ("Read timeout …ms for index …"): etcd's member answers such a read with a timeout too
+      return EtcdError.TIMEOUT.exception();
+    }
     if (c instanceof TimeoutIOException || c instanceof RaftRetryFailureException
         || c instanceof java.util.concurrent.TimeoutException || unreachable(c)) {
       return EtcdError.TIMEOUT.exception();

@@ -35,4 +35,12 @@ class RatisErrorsTest {
     Throwable other = Status.UNKNOWN.withDescription("boom").asRuntimeException();
     assertFalse(RatisErrors.retriableRead(other));
   }
+
+  @Test
+  void aReadThatTimedOutWaitingForItsIndexIsEtcdsTimeout() {
+    // seen in ClusterMembershipIT: a member that could not apply up to its read index in time
+    Throwable t = new CompletionException(new org.apache.ratis.protocol.exceptions.ReadException(
+        "Read timeout 7000ms for index 654"));
+    assertEquals(EtcdError.TIMEOUT.exception().getMessage(), RatisErrors.toEtcd(t).getMessage());
+  }
 }
