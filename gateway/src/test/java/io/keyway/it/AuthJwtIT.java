@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -23,21 +22,13 @@ class AuthJwtIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Path keys = ItEnvironment.newDataDir("jwt-keys");
-    Path priv = keys.resolve("priv.pem");
-    Path pub = keys.resolve("pub.pem");
-    run("openssl", "genrsa", "-traditional", "-out", priv.toString(), "2048");
-    run("openssl", "rsa", "-in", priv.toString(), "-pubout", "-out", pub.toString());
-    server = ServerUnderTest.start("jwt",
-        "--auth-token=jwt,pub-key=" + pub + ",priv-key=" + priv + ",sign-method=RS256,ttl=10m");
+    JwtKeys keys = JwtKeys.generate("jwt-keys");
+    server = ServerUnderTest.start("jwt", keys.authTokenFlag("10m"));
     Etcdctl ctl = server.etcdctl();
-    for (String[] cmd : new String[][] {
+    ctl.runAll(new String[][] {
         {"user", "add", "root:rootpw"}, {"user", "grant-role", "root", "root"},
         {"role", "add", "r"}, {"role", "grant-permission", "r", "readwrite", "j/", "--prefix"},
-        {"user", "add", "u:upw"}, {"user", "grant-role", "u", "r"}, {"auth", "enable"}}) {
-      Etcdctl.Result r = ctl.run(cmd);
-      assertEquals(0, r.exitCode(), () -> String.join(" ", cmd) + " -> " + r);
-    }
+        {"user", "add", "u:upw"}, {"user", "grant-role", "u", "r"}, {"auth", "enable"}});
     http = new HttpJson(server.clientUrl());
   }
 
@@ -88,11 +79,5 @@ class AuthJwtIT {
         "{\"name\":\"" + user + "\",\"password\":\"" + password + "\"}");
     assertEquals(200, r.status(), r::toString);
     return r.json().path("token").asText();
-  }
-
-  private static void run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
   }
 }

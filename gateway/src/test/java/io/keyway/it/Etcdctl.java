@@ -44,6 +44,16 @@ final class Etcdctl {
     return runWithStdin(null, args);
   }
 
+  /** Runs each command in turn (a test's setup, e.g. users, roles and {@code auth enable}); each must succeed. */
+  void runAll(String[][] commands) {
+    for (String[] cmd : commands) {
+      Result r = run(cmd);
+      if (r.exitCode() != 0) {
+        fail(String.join(" ", cmd) + " -> " + r);
+      }
+    }
+  }
+
   Result runWithStdin(String stdin, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ItEnvironment.ETCDCTL_BINARY);

@@ -14,7 +14,6 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -37,20 +36,12 @@ class JetcdJwtIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Path keys = ItEnvironment.newDataDir("jetcd-jwt-keys");
-    Path priv = keys.resolve("priv.pem");
-    Path pub = keys.resolve("pub.pem");
-    run("openssl", "genrsa", "-traditional", "-out", priv.toString(), "2048");
-    run("openssl", "rsa", "-in", priv.toString(), "-pubout", "-out", pub.toString());
-    server = ServerUnderTest.start("jetcd-jwt",
-        "--auth-token=jwt,pub-key=" + pub + ",priv-key=" + priv + ",sign-method=RS256,ttl=10m");
-    for (String[] cmd : new String[][] {
+    JwtKeys keys = JwtKeys.generate("jetcd-jwt-keys");
+    server = ServerUnderTest.start("jetcd-jwt", keys.authTokenFlag("10m"));
+    server.etcdctl().runAll(new String[][] {
         {"user", "add", "root:rootpw"}, {"user", "grant-role", "root", "root"},
         {"role", "add", "jj"}, {"role", "grant-permission", "jj", "readwrite", "jj/", "--prefix"},
-        {"user", "add", "jane:janepw"}, {"user", "grant-role", "jane", "jj"}, {"auth", "enable"}}) {
-      Etcdctl.Result r = server.etcdctl().run(cmd);
-      assertEquals(0, r.exitCode(), () -> String.join(" ", cmd) + " -> " + r);
-    }
+        {"user", "add", "jane:janepw"}, {"user", "grant-role", "jane", "jj"}, {"auth", "enable"}});
     user = Client.builder().endpoints(server.clientUrl()).user(bytes("jane")).password(bytes("janepw")).build();
     root = Client.builder().endpoints(server.clientUrl()).user(bytes("root")).password(bytes("rootpw")).build();
   }
@@ -131,11 +122,5 @@ class JetcdJwtIT {
 
   private static String text(ByteSequence b) {
     return b.toString(StandardCharsets.UTF_8);
-  }
-
-  private static void run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
   }
 }

@@ -1,5 +1,10 @@
 package io.keyway.gateway.config;
 
+import static io.keyway.gateway.config.TlsFlagValues.bool;
+import static io.keyway.gateway.config.TlsFlagValues.list;
+import static io.keyway.gateway.config.TlsFlagValues.path;
+import static io.keyway.gateway.config.TlsFlagValues.requireKeyPairForHttps;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,10 +68,8 @@ public record ClientTls(Path certFile, Path keyFile, Path trustedCaFile, boolean
       throw new ConfigException("min version (" + min + ") is greater than max version (" + max + ")");
     }
     List<String> suites = new ArrayList<>();
-    for (String s : values.getOrDefault("cipher-suites", "").split(",")) {
-      if (!s.isBlank()) {
-        suites.add(cipherSuite(s.trim()));
-      }
+    for (String s : list(values, "cipher-suites")) {
+      suites.add(cipherSuite(s));
     }
     if (TLS13.equals(minVersion) && !suites.isEmpty()) {
       throw new ConfigException("cipher suites cannot be configured when only TLS1.3 is enabled");
@@ -85,12 +88,7 @@ public record ClientTls(Path certFile, Path keyFile, Path trustedCaFile, boolean
     if (tls.autoTls() && tls.selfSignedCertValidityYears() <= 0) {
       throw new ConfigException("selfSignedCertValidity is invalid,it should be greater than 0");
     }
-    for (URI u : listenClientUrls) {
-      if ("https".equals(u.getScheme()) && !tls.hasCertificate() && !tls.autoTls()) {
-        throw new ConfigException("TLS key/cert (--cert-file, --key-file) must be provided for client url " + u
-            + " with HTTPS scheme");
-      }
-    }
+    requireKeyPairForHttps(listenClientUrls, tls.hasCertificate() || tls.autoTls(), "", "client");
     return tls;
   }
 
@@ -119,18 +117,5 @@ public record ClientTls(Path certFile, Path keyFile, Path trustedCaFile, boolean
       throw new ConfigException("unexpected TLS cipher suite \"" + name + "\"");
     }
     return iana;
-  }
-
-  private static Path path(Map<String, String> values, String flag) {
-    String v = values.getOrDefault(flag, "");
-    return v.isEmpty() ? null : Path.of(v);
-  }
-
-  private static boolean bool(Map<String, String> values, String flag) {
-    try {
-      return FlagKind.parseBool(flag, values.getOrDefault(flag, "false"));
-    } catch (FlagException e) {
-      throw new ConfigException(e.getMessage());
-    }
   }
 }

@@ -1,5 +1,10 @@
 package io.keyway.gateway.config;
 
+import static io.keyway.gateway.config.TlsFlagValues.bool;
+import static io.keyway.gateway.config.TlsFlagValues.list;
+import static io.keyway.gateway.config.TlsFlagValues.path;
+import static io.keyway.gateway.config.TlsFlagValues.requireKeyPairForHttps;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,12 +47,7 @@ public record PeerTlsFlags(Path certFile, Path keyFile, Path trustedCaFile, bool
         path(values, "peer-trusted-ca-file"), bool(values, "peer-client-cert-auth"), bool(values, "peer-auto-tls"),
         list(values, "peer-cert-allowed-cn"), list(values, "peer-cert-allowed-hostname"),
         path(values, "peer-crl-file"), !listenPeerUrls.isEmpty() && "https".equals(listenPeerUrls.get(0).getScheme()));
-    for (URI u : listenPeerUrls) {
-      if ("https".equals(u.getScheme()) && !flags.hasCertificate() && !flags.autoTls()) {
-        throw new ConfigException("TLS key/cert (--peer-cert-file, --peer-key-file) must be provided for peer url "
-            + u + " with HTTPS scheme");
-      }
-    }
+    requireKeyPairForHttps(listenPeerUrls, flags.hasCertificate() || flags.autoTls(), "peer-", "peer");
     List<String> urls = new ArrayList<>();
     listenPeerUrls.forEach(u -> urls.add(u.toString()));
     advertisePeerUrls.forEach(u -> urls.add(u.toString()));
@@ -67,28 +67,5 @@ public record PeerTlsFlags(Path certFile, Path keyFile, Path trustedCaFile, bool
       }
     }
     return flags;
-  }
-
-  private static List<String> list(Map<String, String> values, String flag) {
-    List<String> out = new ArrayList<>();
-    for (String s : values.getOrDefault(flag, "").split(",")) {
-      if (!s.isBlank()) {
-        out.add(s.trim());
-      }
-    }
-    return List.copyOf(out);
-  }
-
-  private static Path path(Map<String, String> values, String flag) {
-    String v = values.getOrDefault(flag, "");
-    return v.isEmpty() ? null : Path.of(v);
-  }
-
-  private static boolean bool(Map<String, String> values, String flag) {
-    try {
-      return FlagKind.parseBool(flag, values.getOrDefault(flag, "false"));
-    } catch (FlagException e) {
-      throw new ConfigException(e.getMessage());
-    }
   }
 }

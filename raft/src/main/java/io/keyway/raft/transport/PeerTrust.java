@@ -51,51 +51,46 @@ final class PeerTrust extends X509ExtendedTrustManager {
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    if (chains != null) {
-      chains.checkClientTrusted(chain, authType, engine);
-    }
-    checkPeer(chain);
+    verify(chain, () -> chains.checkClientTrusted(chain, authType, engine));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    if (chains != null) {
-      chains.checkServerTrusted(chain, authType, engine); // with the engine: also the host name dialled
-    }
-    checkPeer(chain);
+    // with the engine the delegate also checks the host name dialled
+    verify(chain, () -> chains.checkServerTrusted(chain, authType, engine));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    if (chains != null) {
-      chains.checkClientTrusted(chain, authType, socket);
-    }
-    checkPeer(chain);
+    verify(chain, () -> chains.checkClientTrusted(chain, authType, socket));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    if (chains != null) {
-      chains.checkServerTrusted(chain, authType, socket);
-    }
-    checkPeer(chain);
+    verify(chain, () -> chains.checkServerTrusted(chain, authType, socket));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    if (chains != null) {
-      chains.checkClientTrusted(chain, authType);
-    }
-    checkPeer(chain);
+    verify(chain, () -> chains.checkClientTrusted(chain, authType));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    verify(chain, () -> chains.checkServerTrusted(chain, authType));
+  }
+
+  /** One of the delegate's chain checks, which auto-TLS skips. */
+  private interface ChainCheck {
+    void run() throws CertificateException;
+  }
+
+  private void verify(X509Certificate[] chain, ChainCheck chainCheck) throws CertificateException {
     if (chains != null) {
-      chains.checkServerTrusted(chain, authType);
+      chainCheck.run();
     }
     checkPeer(chain);
   }
