@@ -59,7 +59,7 @@ final class PeerTlsSetup {
         LOG.warn("peer TLS with an automatically generated certificate: peers' certificates are not verified "
             + "(--peer-auto-tls)");
         return new PeerTls(privateKey(files.key()), certificates(files.cert()), List.of(), false, true, List.of(),
-            List.of(), List.of());
+            List.of(), List.of(), null, null);
       }
       if (flags.autoTls()) {
         LOG.warn("ignoring peer auto TLS since certs given");
@@ -67,7 +67,9 @@ final class PeerTlsSetup {
       PeerTls tls = new PeerTls(privateKey(flags.keyFile()), certificates(flags.certFile()),
           flags.trustedCaFile() == null ? List.of() : certificates(flags.trustedCaFile()),
           flags.requiresClientCertificate(), false, flags.allowedCns(), flags.allowedHostnames(),
-          flags.crlFile() == null ? List.of() : crls(flags.crlFile()));
+          flags.crlFile() == null ? List.of() : crls(flags.crlFile()),
+          flags.hasClientCertificate() ? privateKey(flags.clientKeyFile()) : null,
+          flags.hasClientCertificate() ? certificates(flags.clientCertFile()) : null);
       LOG.info("starting with peer TLS: {}", tls);
       return tls;
     } catch (IOException e) {

@@ -34,7 +34,9 @@ class PeerTlsIT {
     TestPki pki = TestPki.create(certs);
     cluster = ProcessCluster.start("ptls", 3, true,
         "--peer-cert-file=" + pki.serverCert, "--peer-key-file=" + pki.serverKey,
-        "--peer-trusted-ca-file=" + pki.caCert, "--peer-client-cert-auth");
+        "--peer-trusted-ca-file=" + pki.caCert, "--peer-client-cert-auth",
+        // dialled connections present a client-only certificate (clientAuth usage, no SANs)
+        "--peer-client-cert-file=" + pki.clientCert, "--peer-client-key-file=" + pki.clientKey);
     List<ServerProcess> m = cluster.members();
 
     ok(m.get(0).etcdctl().run("put", "ptls/a", "1"));
@@ -50,7 +52,8 @@ class PeerTlsIT {
     // the third member comes back with a certificate its peers do not trust (and that does not trust them)
     ServerProcess foreign = m.get(2);
     foreign.stop();
-    foreign.overrideFlags("--peer-cert-file=" + pki.strangerServerCert, "--peer-key-file=" + pki.strangerServerKey);
+    foreign.overrideFlags("--peer-cert-file=" + pki.strangerServerCert, "--peer-key-file=" + pki.strangerServerKey,
+        "--peer-client-cert-file=" + pki.strangerCert, "--peer-client-key-file=" + pki.strangerKey);
     foreign.launch();
     awaitServing(foreign);
     ok(m.get(0).etcdctl().run("put", "ptls/b", "2"));

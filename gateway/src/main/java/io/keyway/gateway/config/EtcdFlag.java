@@ -135,8 +135,12 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
         "Client TLS using generated certificates.");
     served("peer-cert-file", FlagKind.STRING, "", "Path to the peer server TLS cert file.");
     served("peer-key-file", FlagKind.STRING, "", "Path to the peer server TLS key file.");
-    ignored("peer-client-cert-file", FlagKind.STRING, "");
-    ignored("peer-client-key-file", FlagKind.STRING, "");
+    served("peer-client-cert-file", FlagKind.STRING, "",
+        "Path to an explicit peer client TLS cert file otherwise peer cert file will be used when client auth is "
+            + "required.");
+    served("peer-client-key-file", FlagKind.STRING, "",
+        "Path to an explicit peer client TLS key file otherwise peer key file will be used when client auth is "
+            + "required.");
     served("peer-client-cert-auth", FlagKind.BOOL, "false", "Enable peer client cert authentication.");
     served("peer-trusted-ca-file", FlagKind.STRING, "", "Path to the peer server TLS trusted CA file.");
     served("peer-auto-tls", FlagKind.BOOL, "false",

@@ -20,10 +20,22 @@ import java.util.Map;
  * @param certFile PEM certificate (chain) this member presents to its peers, as server and as client
  * @param keyFile PEM private key of {@code certFile}
  * @param trustedCaFile PEM CA bundle a peer's certificate must chain to; null: the JDK's trust store
+ * @param clientCertFile PEM certificate presented when this member dials a peer; null: {@code certFile}
+ * @param clientKeyFile PEM private key of {@code clientCertFile}
  * @param https whether the peer URLs are {@code https://}: TLS on the Raft port and to every peer
  */
-public record PeerTlsFlags(Path certFile, Path keyFile, Path trustedCaFile, boolean clientCertAuth,
+public record PeerTlsFlags(Path certFile, Path keyFile, Path trustedCaFile, Path clientCertFile, Path clientKeyFile,
+    boolean clientCertAuth,
     boolean autoTls, List<String> allowedCns, List<String> allowedHostnames, Path crlFile, boolean https) {
+
+  /** Whether a separate certificate is given for the connections this member dials. */
+  public boolean hasClientCertificate() {
+    return clientCertFile != null && clientKeyFile != null;
+  }
+
+  private static String text(Path file) {
+    return file == null ? "" : file.toString();
+  }
 
   /** Whether certificates were given (etcd's {@code TLSInfo.Empty()} is false). */
   public boolean hasCertificate() {
@@ -44,10 +56,15 @@ public record PeerTlsFlags(Path certFile, Path keyFile, Path trustedCaFile, bool
   static PeerTlsFlags resolve(Map<String, String> values, List<URI> listenPeerUrls, List<URI> advertisePeerUrls,
       String initialCluster) {
     PeerTlsFlags flags = new PeerTlsFlags(path(values, "peer-cert-file"), path(values, "peer-key-file"),
-        path(values, "peer-trusted-ca-file"), bool(values, "peer-client-cert-auth"), bool(values, "peer-auto-tls"),
+        path(values, "peer-trusted-ca-file"), path(values, "peer-client-cert-file"),
+        path(values, "peer-client-key-file"), bool(values, "peer-client-cert-auth"), bool(values, "peer-auto-tls"),
         list(values, "peer-cert-allowed-cn"), list(values, "peer-cert-allowed-hostname"),
         path(values, "peer-crl-file"), !listenPeerUrls.isEmpty() && "https".equals(listenPeerUrls.get(0).getScheme()));
     requireKeyPairForHttps(listenPeerUrls, flags.hasCertificate() || flags.autoTls(), "peer-", "peer");
+    if (flags.https() && (flags.clientCertFile() == null) != (flags.clientKeyFile() == null)) {
+      throw new ConfigException("ClientKeyFile and ClientCertFile must both be present or both absent: key: "
+          + text(flags.clientKeyFile()) + ", cert: " + text(flags.clientCertFile()) + "]"); // etcd's bracket
+    }
     List<String> urls = new ArrayList<>();
     listenPeerUrls.forEach(u -> urls.add(u.toString()));
     advertisePeerUrls.forEach(u -> urls.add(u.toString()));

@@ -70,6 +70,23 @@ class PeerTlsFlagsTest {
   }
 
   @Test
+  void explicitClientCertificateForDialledPeers() {
+    PeerTlsFlags tls = run(Map.of(), with("--peer-cert-file", "p.pem", "--peer-key-file", "p.key",
+        "--peer-client-cert-file", "c.pem", "--peer-client-key-file", "c.key")).config().peerTls();
+    assertTrue(tls.hasClientCertificate());
+    assertEquals(Path.of("c.pem"), tls.clientCertFile());
+    assertEquals(Path.of("c.key"), tls.clientKeyFile());
+    assertFalse(run(Map.of(), with("--peer-auto-tls")).config().peerTls().hasClientCertificate());
+  }
+
+  @Test
+  void clientCertificateAndKeyComeTogether() {
+    assertTrue(refused(with("--peer-cert-file", "p.pem", "--peer-key-file", "p.key", "--peer-client-cert-file",
+        "c.pem")).contains("ClientKeyFile and ClientCertFile must both be present or both absent: key: , cert: c.pem]"),
+        err::toString);
+  }
+
+  @Test
   void environmentVariables() {
     PeerTlsFlags tls = run(Map.of("ETCD_LISTEN_PEER_URLS", "https://127.0.0.1:2380",
         "ETCD_INITIAL_ADVERTISE_PEER_URLS", "https://127.0.0.1:2380", "ETCD_PEER_AUTO_TLS", "true")).config().peerTls();

@@ -29,16 +29,27 @@ import org.apache.ratis.grpc.GrpcTlsConfig;
  * @param allowedCns when not empty, a peer's certificate's CN must be one of these
  * @param allowedHostnames when not empty, a peer's certificate must be valid for one of these host names
  * @param crls revocation lists: a peer certificate revoked by one of them is refused
+ * @param clientKey private key of {@code clientCertChain}
+ * @param clientCertChain presented when this member dials a peer ({@code --peer-client-cert-file}); the server's
+ *     certificate when none is given
  */
 public record PeerTls(PrivateKey key, List<X509Certificate> certChain, List<X509Certificate> trustedCas,
     boolean mutual, boolean skipVerify, List<String> allowedCns, List<String> allowedHostnames,
-    List<X509CRL> crls) {
+    List<X509CRL> crls, PrivateKey clientKey, List<X509Certificate> clientCertChain) {
 
   public PeerTls {
     if (key == null || certChain == null || certChain.isEmpty()) {
       throw new IllegalArgumentException("peer TLS needs a private key and a certificate");
     }
+    if ((clientKey == null) != (clientCertChain == null || clientCertChain.isEmpty())) {
+      throw new IllegalArgumentException("a peer client certificate needs its private key");
+    }
+    if (clientKey == null) {
+      clientKey = key;
+      clientCertChain = certChain;
+    }
     certChain = List.copyOf(certChain);
+    clientCertChain = List.copyOf(clientCertChain);
     trustedCas = List.copyOf(trustedCas);
     allowedCns = List.copyOf(allowedCns);
     allowedHostnames = List.copyOf(allowedHostnames);
@@ -57,7 +68,7 @@ public record PeerTls(PrivateKey key, List<X509Certificate> certChain, List<X509
   }
 
   private KeyManager keyManager() {
-    return new PeerKeyManager(key, certChain);
+    return new PeerKeyManager(key, certChain, clientKey, clientCertChain);
   }
 
   private TrustManager trustManager() throws GeneralSecurityException {
@@ -93,7 +104,8 @@ public record PeerTls(PrivateKey key, List<X509Certificate> certChain, List<X509
 
   @Override
   public String toString() {
-    return "PeerTls{cert=" + certChain.get(0).getSubjectX500Principal() + ", trustedCas=" + trustedCas.size()
+    return "PeerTls{cert=" + certChain.get(0).getSubjectX500Principal() + ", clientCert="
+        + clientCertChain.get(0).getSubjectX500Principal() + ", trustedCas=" + trustedCas.size()
         + ", mutual=" + mutual + ", skipVerify=" + skipVerify + ", allowedCns=" + allowedCns
         + ", allowedHostnames=" + allowedHostnames + ", crls=" + crls.size() + "}";
   }
