@@ -63,6 +63,14 @@ final class RatisSettings {
 
     // durability is not negotiable: entries are acknowledged only after fsync
     RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+    // Ratis' async flush is not used either: 3.2.2 marks entries written after the flush began as flushed
+    // (SegmentedRaftLogWorker.asyncFlushOutStream reads lastWrittenIndex when the fsync completes).
+    RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
+    // No commit-index metadata entry after every commit: each one was a log write, often an fsync of its own
+    // and a store write on apply, i.e. about as many Raft log entries as client entries. It only lets a
+    // restarted member apply up to its old commit index before it hears from a leader; Keyway's store keeps
+    // its own applied position, and entries past it are applied once a leader commits in its term.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
 
     config.raftProperties().forEach(p::set);
     return p;
