@@ -22,9 +22,17 @@ final class JvmFootprint {
       new String[] {"MaxHeapFreeRatio", "30"},
       new String[] {"G1PeriodicGCInterval", "30000"});
 
+  private static final String NETTY_JFR = "io.netty.jfr.enabled";
+
   private JvmFootprint() {}
 
   static void apply() {
+    // Netty asks the JDK whether Flight Recorder is available when it starts, which loads ~110 jdk.jfr classes
+    // into every member (and its CDS archive) only for Netty's own allocator events. JFR itself still works;
+    // -Dio.netty.jfr.enabled=true brings Netty's events back.
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
     HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
     if (hotspot == null) {
       return;

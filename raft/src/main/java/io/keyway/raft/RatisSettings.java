@@ -54,10 +54,12 @@ final class RatisSettings {
 
     // one log entry carries up to ~max-request-bytes of writes: every buffer on its way must fit it
     long entryMax = config.maxRequestBytes() + MB;
-    long appenderLimit = Math.max(4 * MB, 2 * entryMax);
+    // (a proposed entry batches requests up to max-request-bytes in all, so it is below entryMax)
+    long appenderLimit = Math.max(entryMax, 2L * config.maxRequestBytes());
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, bytes(appenderLimit));
-    // Ratis refuses to start unless the write buffer exceeds the appender's limit by 8 bytes
-    RaftServerConfigKeys.Log.setWriteBufferSize(p, bytes(Math.max(8 * MB, appenderLimit + 8)));
+    // Ratis refuses to start unless the write buffer exceeds the appender's limit by 8 bytes. It is one direct
+    // buffer, zeroed and so resident from the start: no larger than needed (was 8 MiB of a 150 MiB idle member)
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, bytes(appenderLimit + 8));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, bytes(Math.max(32 * MB, 8 * entryMax)));
     GrpcConfigKeys.setMessageSizeMax(p, bytes(Math.max(64 * MB, 4 * entryMax)));
 

@@ -28,4 +28,17 @@ class RatisSettingsTest {
     assertTrue(writeBuffer >= appender + 8, writeBuffer + " < " + appender + " + 8");
     assertTrue(appender >= 2L * maxRequestBytes, "an entry of max-request-bytes must fit the appender");
   }
+
+  /** The write buffer is one zeroed direct buffer, resident for the member's life: not larger than needed. */
+  @ParameterizedTest
+  @ValueSource(ints = {1024, 1_572_864})
+  void logWriteBufferOfAnUsualMemberStaysSmall(int maxRequestBytes) {
+    NodeConfig config = NodeConfig.builder().name("m1").dataDir(dir)
+        .listenPeerUrls(List.of("http://127.0.0.1:23999"))
+        .initialAdvertisePeerUrls(List.of("http://127.0.0.1:23999"))
+        .initialCluster("m1=http://127.0.0.1:23999")
+        .maxRequestBytes(maxRequestBytes).build();
+    long writeBuffer = RaftServerConfigKeys.Log.writeBufferSize(RatisSettings.server(config, 1)).getSize();
+    assertTrue(writeBuffer <= 4L * 1024 * 1024, "write buffer of " + writeBuffer + " bytes");
+  }
 }

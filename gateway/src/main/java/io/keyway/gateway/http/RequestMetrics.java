@@ -43,10 +43,11 @@ public final class RequestMetrics {
     this.metrics = metrics;
     Counter started = Counter.builder().name("grpc_server_started_total")
         .help("Total number of RPCs started on the server.")
-        .labelNames("grpc_type", "grpc_service", "grpc_method").register(metrics.registry());
+        .labelNames("grpc_type", "grpc_service", "grpc_method").withoutExemplars().register(metrics.registry());
     Counter handled = Counter.builder().name("grpc_server_handled_total")
         .help("Total number of RPCs completed on the server, regardless of success or failure.")
-        .labelNames("grpc_type", "grpc_service", "grpc_method", "grpc_code").register(metrics.registry());
+        .labelNames("grpc_type", "grpc_service", "grpc_method", "grpc_code").withoutExemplars()
+        .register(metrics.registry());
     for (String full : GatewayRoutes.methods()) {
       int slash = full.indexOf('/');
       String service = full.substring(0, slash);
@@ -63,7 +64,7 @@ public final class RequestMetrics {
             + "until the response ends.")
         .classicOnly()
         .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
-        .labelNames("route").register(metrics.registry());
+        .labelNames("route").withoutExemplars().register(metrics.registry());
   }
 
   ServerMetrics server() {

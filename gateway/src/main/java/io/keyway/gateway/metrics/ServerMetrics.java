@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * This member's metrics in one registry, named as etcd names them where the meaning matches (see
  * {@code etcd_*} and {@code grpc_server_*} below), plus Keyway's own ({@code keyway_*}) and the JVM's.
  * Counters are lock-free adders, safe to bump from event loops and Raft threads; gauges that mirror the
- * member's state are read when scraped, so they cost nothing in between.
+ * member's state are read when scraped, so they cost nothing in between. No exemplars: Keyway has no traces to
+ * link them to, and each data point would carry a sampler (~900 of them, plus a scheduler thread).
  */
 public final class ServerMetrics {
   private static final Logger LOG = LoggerFactory.getLogger(ServerMetrics.class);
@@ -43,10 +44,11 @@ public final class ServerMetrics {
   final Counter proposalsFailed = counter("etcd_server_proposals_failed_total",
       "The total number of failed proposals seen.");
   final Gauge proposalsPending = Gauge.builder().name("etcd_server_proposals_pending")
-      .help("The current number of pending proposals to commit.").register(registry);
+      .help("The current number of pending proposals to commit.").withoutExemplars().register(registry);
   private final Counter leaderChanges = counter("etcd_server_leader_changes_seen_total",
       "The number of leader changes seen.");
   private long lastLeader;
+  private volatile boolean jvmMetricsRegistered;
 
   private ServerMetrics(MemberView view, EtcdKv kv, WatchHub watches) {
     this.view = view;
@@ -86,7 +88,6 @@ public final class ServerMetrics {
         + "version", "cluster_version", EtcdVersion.CLUSTER.substring(0, EtcdVersion.CLUSTER.lastIndexOf('.')));
     gauge("keyway_websocket_connections", "Open WebSocket connections (watch, lease keep-alive, server streams).",
         OpenWebSockets::current);
-    JvmMetrics.builder().register(registry);
   }
 
   /**
@@ -116,11 +117,25 @@ public final class ServerMetrics {
 
   /** Writes every metric in Prometheus' text format (0.0.4). Reads the member's state: call off the event loop. */
   public void scrape(OutputStream out) throws IOException {
+    if (!jvmMetricsRegistered) {
+      registerJvmMetrics();
+    }
     writer.write(out, registry.scrape());
   }
 
+  /**
+   * The JVM's metrics are registered when first scraped, not at start: they load ~200 classes (JMX, the
+   * collectors) that an idle member that nobody scrapes would carry in its footprint.
+   */
+  private synchronized void registerJvmMetrics() {
+    if (!jvmMetricsRegistered) {
+      JvmMetrics.builder().register(registry);
+      jvmMetricsRegistered = true;
+    }
+  }
+
   private Counter counter(String name, String help) {
-    return Counter.builder().name(name).help(help).register(registry);
+    return Counter.builder().name(name).help(help).withoutExemplars().register(registry);
   }
 
   private void gauge(String name, String help, LongSupplier value) {
@@ -128,7 +143,7 @@ public final class ServerMetrics {
   }
 
   private void info(String name, String help, String label, String value) {
-    Gauge.builder().name(name).help(help).labelNames(label).register(registry).labelValues(value).set(1);
+    Gauge.builder().name(name).help(help).labelNames(label).withoutExemplars().register(registry).labelValues(value).set(1);
   }
 
   /** Live keys, from a serializable count-only range over the whole key space (a scrape is rare). */
