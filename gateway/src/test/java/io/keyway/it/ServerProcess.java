@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -32,6 +34,10 @@ public abstract class ServerProcess implements AutoCloseable {
   /** {@code -Dkeyway.it.ready.seconds=300} for long runs on a crowded machine. */
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(Long.getLong("keyway.it.ready.seconds", 90));
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+  /** Time for a JVM to print its thread dump after SIGQUIT, before the clean-up kills it. */
+  private static final long DUMP_WAIT_MS = 1500;
+  /** Server processes of this JVM not closed yet, for {@link #dumpThreadsOfRunning}. */
+  private static final Set<ServerProcess> OPEN = ConcurrentHashMap.newKeySet();
 
   private final String memberName;
   private final int clientPort = FreePorts.next();
@@ -171,6 +177,7 @@ public abstract class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       fail("cannot start " + this + ": " + e);
     }
+    OPEN.add(this);
     if (killOnJvmExit == null) {
       killOnJvmExit = new Thread(this::destroyQuietly, "kill-" + kind() + "-" + memberName);
       Runtime.getRuntime().addShutdownHook(killOnJvmExit);
@@ -201,6 +208,8 @@ public abstract class ServerProcess implements AutoCloseable {
       }
       sleep(100);
     }
+    dumpThreads("did not become healthy within " + READY_TIMEOUT);
+    sleep(DUMP_WAIT_MS);
     destroyQuietly();
     fail(this + " did not become healthy within " + READY_TIMEOUT + " (last /health: " + lastAnswer
         + "); log tail:\n" + logTail(60));
@@ -263,9 +272,45 @@ public abstract class ServerProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * Asks every running server process of this JVM for a thread dump into its log (SIGQUIT: a JVM prints its
+   * threads and goes on; etcd prints its goroutines and exits), then waits a moment for them to be written.
+   */
+  static void dumpThreadsOfRunning(String why) {
+    boolean any = false;
+    for (ServerProcess p : OPEN) {
+      any |= p.dumpThreads(why);
+    }
+    if (any) {
+      sleep(DUMP_WAIT_MS);
+    }
+  }
+
+  private boolean dumpThreads(String why) {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      return false;
+    }
+    try {
+      Files.writeString(logFile, "\n===== thread dump requested by the test: " + why + "\n",
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).inheritIO().start();
+      boolean sent = kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0;
+      // a frozen (SIGSTOP) member handles the SIGQUIT only once continued
+      new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+      return sent;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** Kills the process (SIGKILL) and removes its data dir; the log file stays for debugging. */
   @Override
   public final synchronized void close() {
+    OPEN.remove(this);
     destroyQuietly();
     if (killOnJvmExit != null) {
       try {
