@@ -56,6 +56,10 @@ public abstract class ServerProcess implements AutoCloseable {
   private volatile boolean peerTls;
   /** Flags replacing some of the extra ones on the next starts (e.g. another peer certificate). */
   private volatile List<String> overrideFlags = List.of();
+  /** The address this member listens on (its own in a network namespace, see {@link NetnsNetwork}). */
+  private volatile String host = "127.0.0.1";
+  /** Runs the launcher elsewhere, e.g. {@code ip netns exec <ns>}; empty by default. */
+  private volatile List<String> launchPrefix = List.of();
   /** Set by {@link #joinCluster}: the member then starts as part of a multi-member cluster. */
   private volatile ClusterFlags cluster;
 
@@ -83,16 +87,16 @@ public abstract class ServerProcess implements AutoCloseable {
   protected abstract List<String> launcher();
 
   public final String clientUrl() {
-    return (tls ? "https" : "http") + "://127.0.0.1:" + clientPort;
+    return (tls ? "https" : "http") + "://" + host + ":" + clientPort;
   }
 
   /** A plain listener of the same member: {@link #clientUrl()} itself unless that is TLS. */
   final String plainUrl() {
-    return "http://127.0.0.1:" + probePort;
+    return "http://" + host + ":" + probePort;
   }
 
   final String peerUrl() {
-    return (peerTls ? "https" : "http") + "://127.0.0.1:" + peerPort;
+    return (peerTls ? "https" : "http") + "://" + host + ":" + peerPort;
   }
 
   /** Makes the peer URLs https (before the first start). */
@@ -125,8 +129,15 @@ public abstract class ServerProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /** Before the first start: listen on {@code address} and start through {@code prefix} (a network namespace). */
+  final void placeIn(String address, List<String> prefix) {
+    this.host = address;
+    this.launchPrefix = List.copyOf(prefix);
+  }
+
   final List<String> commandLine() {
-    List<String> cmd = new ArrayList<>(launcher());
+    List<String> cmd = new ArrayList<>(launchPrefix);
+    cmd.addAll(launcher());
     cmd.add("--name=" + memberName);
     cmd.add("--data-dir=" + dataDir);
     cmd.add("--listen-client-urls=" + clientUrl() + (tls ? "," + plainUrl() : ""));
