@@ -117,6 +117,8 @@ class FollowerReadDeposedLeaderTest {
     KeywayNode leader = nodes[0];
     KeywayNode reader = nodes[1];
     eventually(leader::isLeader, "n0 leads");
+    assertTrue(io.keyway.raft.transport.AppendChainRepair.chainOf(reader.division()) != null,
+        "Ratis' follower append chain is found (AppendChainRepair)");
     long term = leader.term();
 
     await(leader.put(put("k", "old")));
