@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Timeout;
  * (500, unknown error), and every member must serve again at the end.
  *
  * <p>CI runs one short fixed schedule. Longer exploration: {@code -Djepsen.seconds=300 -Djepsen.seed=7} runs
- * random faults (drawn from the seed) for that long.
+ * random faults (drawn from the seed) for that long. {@code -Djepsen.partitions=true} (root and iproute2 needed)
+ * runs every member in its own network namespace and adds network partitions to the faults: the leader isolated,
+ * a follower isolated, the leader cut from one follower only (see {@link NetnsNetwork}).
  */
 class LinearizabilityIT {
 
@@ -35,8 +37,11 @@ class LinearizabilityIT {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
   /** Longer than the largest election timeout (2 x --election-timeout, 1 s by default). */
   private static final long FREEZE_MILLIS = 4000;
+  /** Long enough for an election on the majority side, and for a cut-off leader to notice. */
+  private static final long PARTITION_MILLIS = 8000;
 
   private ProcessCluster cluster;
+  private NetnsNetwork network;
   private Vertx vertx;
 
   @AfterEach
@@ -49,6 +54,9 @@ class LinearizabilityIT {
       }
       cluster.close();
     }
+    if (network != null) {
+      network.close();
+    }
     if (vertx != null) {
       vertx.close().toCompletionStage().toCompletableFuture().join();
     }
@@ -59,7 +67,9 @@ class LinearizabilityIT {
   void historyUnderFaultsIsLinearizable() throws Exception {
     long seconds = Long.getLong("jepsen.seconds", 0);
     long seed = Long.getLong("jepsen.seed", 1);
-    cluster = ProcessCluster.start("lin", 3);
+    boolean partitions = Boolean.getBoolean("jepsen.partitions");
+    network = partitions ? NetnsNetwork.create(3) : null;
+    cluster = ProcessCluster.start("lin", 3, network);
     vertx = Vertx.vertx();
     List<ServerProcess> members = cluster.members();
     List<RegisterClient> http = new ArrayList<>();
@@ -91,7 +101,7 @@ class LinearizabilityIT {
       t.start();
     }
 
-    Nemesis nemesis = new Nemesis(cluster, faults);
+    Nemesis nemesis = new Nemesis(cluster, network, faults);
     long started = System.nanoTime();
     try {
       if (seconds <= 0) {
@@ -100,15 +110,23 @@ class LinearizabilityIT {
         nemesis.freezeFollower();
         nemesis.killLeaderAndRestart();
         nemesis.restartAll();
+        if (partitions) {
+          nemesis.isolateLeader();
+          nemesis.cutLeaderFromFollower();
+          nemesis.isolateFollower();
+        }
         nemesis.quiet(2000);
       } else {
         Random random = new Random(seed);
         while (System.nanoTime() - started < TimeUnit.SECONDS.toNanos(seconds)) {
-          switch (random.nextInt(5)) {
+          switch (random.nextInt(partitions ? 8 : 5)) {
             case 0 -> nemesis.killLeaderAndRestart();
             case 1 -> nemesis.freezeLeader();
             case 2 -> nemesis.freezeFollower();
             case 3 -> nemesis.restartAll();
+            case 5 -> nemesis.isolateLeader();
+            case 6 -> nemesis.cutLeaderFromFollower();
+            case 7 -> nemesis.isolateFollower();
             default -> nemesis.quiet(1000 + random.nextInt(3000));
           }
         }
@@ -194,11 +212,13 @@ class LinearizabilityIT {
   /** The faults: which member they hit is decided at run time (the current leader or a follower). */
   private static final class Nemesis {
     private final ProcessCluster cluster;
+    private final NetnsNetwork network;
     private final List<String> log;
     private final long t0 = System.nanoTime();
 
-    Nemesis(ProcessCluster cluster, List<String> log) {
+    Nemesis(ProcessCluster cluster, NetnsNetwork network, List<String> log) {
       this.cluster = cluster;
+      this.network = network;
       this.log = log;
     }
 
@@ -261,8 +281,50 @@ class LinearizabilityIT {
       ServerProcess.sleep(2000);
     }
 
+    /** The leader alone on one side, long enough for the others to elect a new one; then healed. */
+    void isolateLeader() {
+      ServerProcess leader = leader();
+      note("partition: leader " + leader.memberName() + " isolated");
+      network.isolate(index(leader));
+      ServerProcess.sleep(PARTITION_MILLIS);
+      network.healAll();
+      note("partition healed");
+      ServerProcess.sleep(3000);
+    }
+
+    /** A follower alone on one side; then healed. */
+    void isolateFollower() {
+      ServerProcess leader = leader();
+      ServerProcess follower = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+      note("partition: follower " + follower.memberName() + " isolated");
+      network.isolate(index(follower));
+      ServerProcess.sleep(PARTITION_MILLIS);
+      network.healAll();
+      note("partition healed");
+      ServerProcess.sleep(2000);
+    }
+
+    /** The leader and one follower cannot talk; the third member still reaches both. */
+    void cutLeaderFromFollower() {
+      ServerProcess leader = leader();
+      ServerProcess follower = cluster.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+      note("partition: leader " + leader.memberName() + " cut from follower " + follower.memberName());
+      network.cut(index(leader), index(follower));
+      ServerProcess.sleep(PARTITION_MILLIS);
+      network.healAll();
+      note("partition healed");
+      ServerProcess.sleep(3000);
+    }
+
+    private int index(ServerProcess member) {
+      return cluster.members().indexOf(member);
+    }
+
     /** Thaws and starts whatever the faults left frozen or dead. */
     void heal() {
+      if (network != null) {
+        network.healAll();
+      }
       for (ServerProcess m : cluster.members()) {
         if (m.isAlive()) {
           m.thaw();

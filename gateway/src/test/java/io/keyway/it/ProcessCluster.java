@@ -36,12 +36,25 @@ final class ProcessCluster implements AutoCloseable {
 
   /** As {@link #start(String, int, String...)}; with {@code peerTls} the peer URLs are {@code https://}. */
   static ProcessCluster start(String prefix, int size, boolean peerTls, String... extraFlags) {
+    return start(prefix, size, peerTls, null, extraFlags);
+  }
+
+  /** As {@link #start(String, int, String...)}, member i in namespace i of {@code network} (which may be null). */
+  static ProcessCluster start(String prefix, int size, NetnsNetwork network, String... extraFlags) {
+    return start(prefix, size, false, network, extraFlags);
+  }
+
+  private static ProcessCluster start(String prefix, int size, boolean peerTls, NetnsNetwork network,
+                                      String... extraFlags) {
     ProcessCluster cluster = new ProcessCluster("keyway-it-" + prefix, List.of(extraFlags));
     try {
       for (int i = 1; i <= size; i++) {
         ServerProcess member = cluster.factory.apply(prefix + i, extraFlags);
         if (peerTls) {
           member.usePeerTls();
+        }
+        if (network != null) {
+          member.placeIn(network.address(i - 1), network.launchPrefix(i - 1));
         }
         cluster.members.add(member);
       }

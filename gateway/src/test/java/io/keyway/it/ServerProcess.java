@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -32,6 +34,10 @@ public abstract class ServerProcess implements AutoCloseable {
   /** {@code -Dkeyway.it.ready.seconds=300} for long runs on a crowded machine. */
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(Long.getLong("keyway.it.ready.seconds", 90));
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+  /** Time for a JVM to print its thread dump after SIGQUIT, before the clean-up kills it. */
+  private static final long DUMP_WAIT_MS = 1500;
+  /** Server processes of this JVM not closed yet, for {@link #dumpThreadsOfRunning}. */
+  private static final Set<ServerProcess> OPEN = ConcurrentHashMap.newKeySet();
 
   private final String memberName;
   private final int clientPort = FreePorts.next();
@@ -50,6 +56,10 @@ public abstract class ServerProcess implements AutoCloseable {
   private volatile boolean peerTls;
   /** Flags replacing some of the extra ones on the next starts (e.g. another peer certificate). */
   private volatile List<String> overrideFlags = List.of();
+  /** The address this member listens on (its own in a network namespace, see {@link NetnsNetwork}). */
+  private volatile String host = "127.0.0.1";
+  /** Runs the launcher elsewhere, e.g. {@code ip netns exec <ns>}; empty by default. */
+  private volatile List<String> launchPrefix = List.of();
   /** Set by {@link #joinCluster}: the member then starts as part of a multi-member cluster. */
   private volatile ClusterFlags cluster;
 
@@ -77,16 +87,16 @@ public abstract class ServerProcess implements AutoCloseable {
   protected abstract List<String> launcher();
 
   public final String clientUrl() {
-    return (tls ? "https" : "http") + "://127.0.0.1:" + clientPort;
+    return (tls ? "https" : "http") + "://" + host + ":" + clientPort;
   }
 
   /** A plain listener of the same member: {@link #clientUrl()} itself unless that is TLS. */
   final String plainUrl() {
-    return "http://127.0.0.1:" + probePort;
+    return "http://" + host + ":" + probePort;
   }
 
   final String peerUrl() {
-    return (peerTls ? "https" : "http") + "://127.0.0.1:" + peerPort;
+    return (peerTls ? "https" : "http") + "://" + host + ":" + peerPort;
   }
 
   /** Makes the peer URLs https (before the first start). */
@@ -119,8 +129,15 @@ public abstract class ServerProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /** Before the first start: listen on {@code address} and start through {@code prefix} (a network namespace). */
+  final void placeIn(String address, List<String> prefix) {
+    this.host = address;
+    this.launchPrefix = List.copyOf(prefix);
+  }
+
   final List<String> commandLine() {
-    List<String> cmd = new ArrayList<>(launcher());
+    List<String> cmd = new ArrayList<>(launchPrefix);
+    cmd.addAll(launcher());
     cmd.add("--name=" + memberName);
     cmd.add("--data-dir=" + dataDir);
     cmd.add("--listen-client-urls=" + clientUrl() + (tls ? "," + plainUrl() : ""));
@@ -171,6 +188,7 @@ public abstract class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       fail("cannot start " + this + ": " + e);
     }
+    OPEN.add(this);
     if (killOnJvmExit == null) {
       killOnJvmExit = new Thread(this::destroyQuietly, "kill-" + kind() + "-" + memberName);
       Runtime.getRuntime().addShutdownHook(killOnJvmExit);
@@ -201,6 +219,8 @@ public abstract class ServerProcess implements AutoCloseable {
       }
       sleep(100);
     }
+    dumpThreads("did not become healthy within " + READY_TIMEOUT);
+    sleep(DUMP_WAIT_MS);
     destroyQuietly();
     fail(this + " did not become healthy within " + READY_TIMEOUT + " (last /health: " + lastAnswer
         + "); log tail:\n" + logTail(60));
@@ -263,9 +283,45 @@ public abstract class ServerProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * Asks every running server process of this JVM for a thread dump into its log (SIGQUIT: a JVM prints its
+   * threads and goes on; etcd prints its goroutines and exits), then waits a moment for them to be written.
+   */
+  static void dumpThreadsOfRunning(String why) {
+    boolean any = false;
+    for (ServerProcess p : OPEN) {
+      any |= p.dumpThreads(why);
+    }
+    if (any) {
+      sleep(DUMP_WAIT_MS);
+    }
+  }
+
+  private boolean dumpThreads(String why) {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      return false;
+    }
+    try {
+      Files.writeString(logFile, "\n===== thread dump requested by the test: " + why + "\n",
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).inheritIO().start();
+      boolean sent = kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0;
+      // a frozen (SIGSTOP) member handles the SIGQUIT only once continued
+      new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+      return sent;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** Kills the process (SIGKILL) and removes its data dir; the log file stays for debugging. */
   @Override
   public final synchronized void close() {
+    OPEN.remove(this);
     destroyQuietly();
     if (killOnJvmExit != null) {
       try {

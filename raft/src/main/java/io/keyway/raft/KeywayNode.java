@@ -77,6 +77,7 @@ import io.keyway.raft.maintenance.SnapshotFile;
 import io.keyway.raft.propose.Proposer;
 import io.keyway.raft.propose.RaftEndpoint;
 import io.keyway.raft.propose.ReadBarrier;
+import io.keyway.raft.transport.AppendChainRepair;
 import io.keyway.raft.propose.RequestIds;
 import io.keyway.raft.statemachine.AlarmApplier;
 import io.keyway.raft.statemachine.AuthApplier;
@@ -295,6 +296,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     server.start();
     raft = new RaftEndpoint(server, server.getDivision(groupId), RatisSettings.client(config),
         RatisSettings.parameters(config));
+    AppendChainRepair.start(raft.division(), timers); // Ratis 3.2.2: one failed append wedges a follower
     readBarrier = new ReadBarrier(raft, reads, timers, config.requestTimeoutMs());
     proposer.start(raft);
     LeaseService service = new LeaseService(lessor, proposer, requestIds, raft, readBarrier, completions, reads,
@@ -851,6 +853,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
 
   /** This member's Raft log (tests compare members' logs). */
   org.apache.ratis.server.raftlog.RaftLog raftLog() { return raft.division().getRaftLog(); }
+
+  /** For tests: this member's Ratis division. */
+  org.apache.ratis.server.RaftServer.Division division() { return raft.division(); }
 
   @Override
   public long revision() { return store.revision(); }

@@ -110,25 +110,12 @@ public final class RaftEndpoint implements AutoCloseable {
    * change) answered it after the mark.
    */
   public boolean leadershipConfirmed(LeaderHeartbeats.Marks marks) {
-    DivisionInfo info = division.getInfo();
-    if (!info.isLeader() || info.getCurrentTerm() != marks.term()) {
-      return false;
-    }
-    RaftConfiguration conf = division.getRaftConf();
-    RaftPeerId self = division.getId();
-    Collection<RaftPeer> previous = conf.getPreviousPeers();
-    return LeaderHeartbeats.confirmed(marks, ids(conf.getCurrentPeers()), self)
-        && (previous.isEmpty() || LeaderHeartbeats.confirmed(marks, ids(previous), self));
+    return LeaderHeartbeats.leadershipConfirmed(division, marks);
   }
 
   /** Whether this member leads in {@code term}. */
   public boolean leadsIn(long term) {
-    DivisionInfo info = division.getInfo();
-    return info.isLeader() && info.getCurrentTerm() == term;
-  }
-
-  private static List<RaftPeerId> ids(Collection<RaftPeer> peers) {
-    return peers.stream().map(RaftPeer::getId).toList();
+    return LeaderHeartbeats.leadsIn(division, term);
   }
 
   /** ReadIndex: replies once this member applied everything committed when the read arrived. */

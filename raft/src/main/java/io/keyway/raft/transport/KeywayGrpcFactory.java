@@ -1,7 +1,9 @@
 package io.keyway.raft.transport;
 
 import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
@@ -9,11 +11,34 @@ import org.apache.ratis.server.leader.LogAppender;
 
 /**
  * Ratis' gRPC factory whose leaders replicate through {@link CatchUpLogAppender} and report the followers'
- * answers to {@link LeaderHeartbeats}.
+ * answers to {@link LeaderHeartbeats}, and whose servers confirm leadership before answering a follower's
+ * ReadIndex ({@link ReadIndexLeadershipCheck}).
  */
 final class KeywayGrpcFactory extends GrpcFactory {
+  private final ReadIndexLeadershipCheck readIndexCheck;
+
   KeywayGrpcFactory(Parameters parameters) {
-    super(parameters);
+    this(parameters != null ? parameters : new Parameters(), new ReadIndexLeadershipCheck());
+  }
+
+  private KeywayGrpcFactory(Parameters parameters, ReadIndexLeadershipCheck readIndexCheck) {
+    super(withInterceptor(parameters, readIndexCheck));
+    this.readIndexCheck = readIndexCheck;
+  }
+
+  private static Parameters withInterceptor(Parameters parameters, ReadIndexLeadershipCheck check) {
+    GrpcServices.Customizer before = GrpcConfigKeys.Server.servicesCustomizer(parameters);
+    GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> {
+      var customized = before != null ? before.customize(builder, types) : builder;
+      return types.contains(GrpcServices.Type.SERVER) ? customized.intercept(check) : customized;
+    });
+    return parameters;
+  }
+
+  @Override
+  public GrpcServices newRaftServerRpc(RaftServer server) {
+    readIndexCheck.attach(server);
+    return super.newRaftServerRpc(server);
   }
 
   @Override

@@ -3,11 +3,16 @@ package io.keyway.raft.transport;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
+import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.LogAppender;
 
 /**
@@ -78,6 +83,31 @@ public final class LeaderHeartbeats {
       }
     }
     return yes > voters.size() / 2;
+  }
+
+  /**
+   * Whether {@code division} still leads in the marked term and a majority of voters (of both configurations during
+   * a change) answered it after the mark.
+   */
+  public static boolean leadershipConfirmed(RaftServer.Division division, Marks marks) {
+    if (!leadsIn(division, marks.term())) {
+      return false;
+    }
+    RaftConfiguration conf = division.getRaftConf();
+    RaftPeerId self = division.getId();
+    Collection<RaftPeer> previous = conf.getPreviousPeers();
+    return confirmed(marks, ids(conf.getCurrentPeers()), self)
+        && (previous.isEmpty() || confirmed(marks, ids(previous), self));
+  }
+
+  /** Whether {@code division} leads in {@code term}. */
+  public static boolean leadsIn(RaftServer.Division division, long term) {
+    DivisionInfo info = division.getInfo();
+    return info.isLeader() && info.getCurrentTerm() == term;
+  }
+
+  private static List<RaftPeerId> ids(Collection<RaftPeer> peers) {
+    return peers.stream().map(RaftPeer::getId).toList();
   }
 
   /** Call ids of the next request to each follower, taken at one moment in one term. */
