@@ -200,6 +200,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     if (tokens instanceof AuthStore.TokenInvalidation invalidation) { // simple tokens live in memory
       authStore.setTokenInvalidation(invalidation);
     }
+    Thread warmUp = new Thread(tokens::warmUp, "keyway-token-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
     this.permissions = new RequestPermissions(authStore, this::leaseKeys);
     this.clientUrls = config.advertiseClientUrls();
     this.completions = Executors.newFixedThreadPool(2, threads("keyway-complete"));

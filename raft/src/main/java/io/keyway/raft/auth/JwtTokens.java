@@ -182,6 +182,19 @@ public final class JwtTokens implements TokenIssuer {
   }
 
   @Override
+  public boolean warmUp() {
+    if (signer == null) {
+      return false;
+    }
+    try {
+      Identity id = verify(issue("keyway-warm-up", "", 0, 0), 0);
+      return id != null && id.user().equals("keyway-warm-up");
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
   public Identity verify(String token, long currentRevision) {
     try {
       SignedJWT jwt = SignedJWT.parse(token);

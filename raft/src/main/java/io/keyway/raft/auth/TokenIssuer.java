@@ -20,6 +20,15 @@ public interface TokenIssuer {
    */
   Identity verify(String token, long currentRevision) throws EtcdException;
 
+  /**
+   * Runs the signing and checking code once, off the request path, so the first login after a start does not pay
+   * for a cold JVM's crypto (a first RSA signature takes hundreds of milliseconds on a loaded host, and it runs on
+   * the apply thread). Returns whether a token could be issued and verified here.
+   */
+  default boolean warmUp() {
+    return false;
+  }
+
   /** A verified token's user and the auth revision it carries. */
   record Identity(String user, long revision) {}
 }

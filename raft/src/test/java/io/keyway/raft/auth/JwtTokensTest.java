@@ -97,6 +97,19 @@ class JwtTokensTest {
     assertEquals("auth: token signing attempted with verify-only key", e.getMessage());
   }
 
+  @ParameterizedTest
+  @CsvSource({"RS256", "ES256", "EdDSA", "HS256"})
+  void warmUpSignsAndVerifiesOnceWhenTheMemberCanIssue(String method) throws Exception {
+    Map<String, String> both = keys(method);
+    assertEquals(true, JwtTokens.fromOptions(both, now::get).warmUp());
+    if (both.containsKey("pub-key")) {
+      JwtTokens verifyOnly = JwtTokens.fromOptions(
+          Map.of("sign-method", method, "pub-key", both.get("pub-key")), now::get);
+      assertEquals(false, verifyOnly.warmUp(), "a verify-only member has nothing to sign with");
+    }
+    assertEquals(false, AuthTokens.create("simple", 300).warmUp());
+  }
+
   @Test
   void ttlAndBadOptions() throws Exception {
     Map<String, String> opts = new java.util.HashMap<>(keys("HS256"));
