@@ -21,8 +21,8 @@ import java.time.Duration;
 /**
  * Everything on the client port that is not gRPC: etcd's HTTP/JSON gateway under {@code /v3/}, the basic
  * endpoints ({@code /version}, {@code /health}, {@code /livez}, {@code /readyz}), and Go's answers for
- * everything else. Paths are matched exactly on the raw request path, as Go's muxes do (no trailing-slash
- * or dot-segment leniency).
+ * everything else. Paths are matched exactly on the percent-decoded path, as Go's muxes do (no trailing-slash
+ * leniency); a path that is not clean gets Go's ServeMux redirect, as does {@code /v3} (to {@code /v3/}).
  */
 public final class ClientRouter {
   private static final CharSequence ALLOW_METHODS_NAME = HttpHeaders.createOptimized("Access-Control-Allow-Methods");
@@ -65,9 +65,21 @@ public final class ClientRouter {
     ClientRouter routes = new ClientRouter(vertx, rpcs, new JsonGateway(rpcs, maxMessageSize),
         new HealthEndpoints(vertx, kv, view, rpcs.maintenance(), requestTimeoutMs), lease, watch, maxMessageSize);
     Router router = Router.router(vertx);
+    router.route().handler(ClientRouter::requestLine);
     router.route().handler(ClientRouter::cors);
     router.route().handler(routes::dispatch);
     return router;
+  }
+
+  /** Go's server refuses a request path with a malformed escape before any handler (and CORS) runs. */
+  private static void requestLine(RoutingContext ctx) {
+    String raw = ctx.request().path();
+    if (raw != null && GoPaths.unescape(raw) == null) {
+      ctx.response().headers().set(GoHttp.CONTENT_TYPE, GoHttp.TEXT_PLAIN).set(HttpHeaders.CONNECTION, "close");
+      ctx.response().setStatusCode(400).end("400 Bad Request");
+      return;
+    }
+    ctx.next();
   }
 
   /** etcd's default {@code --cors=*}: the CORS trio on every response, 200 for any OPTIONS request. */
@@ -135,9 +147,17 @@ public final class ClientRouter {
   }
 
   private void dispatch(RoutingContext ctx) {
-    String path = ctx.request().path();
-    if (path == null) {
+    String raw = ctx.request().path();
+    if (raw == null) {
       GoHttp.notFound(ctx.response());
+      return;
+    }
+    String path = GatewayRoutes.canonical(GoPaths.unescape(raw)); // etcd rewrites /v3beta/ before its mux
+    String clean = GoPaths.clean(path);
+    if (clean.equals("/v3") || !clean.equals(path)) {
+      // Go's ServeMux: /v3 is the /v3/ subtree without its slash; any other unclean path goes to its clean form
+      GoHttp.movedPermanently(ctx.request(), ctx.response(),
+          GoPaths.location(clean.equals("/v3") ? "/v3/" : clean, ctx.request().query()));
       return;
     }
     String method = GatewayRoutes.methodFor(path);

@@ -14,6 +14,8 @@ final class GoHttp {
   private static final CharSequence NOSNIFF_NAME = HttpHeaders.createOptimized("X-Content-Type-Options");
   private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
   private static final CharSequence ALLOW = HttpHeaders.createOptimized("Allow");
+  private static final CharSequence LOCATION = HttpHeaders.createOptimized("Location");
+  private static final CharSequence TEXT_HTML = HttpHeaders.createOptimized("text/html; charset=utf-8");
 
   /** Go's {@code http.Error}: plain text, nosniff, the message plus a newline. */
   static void error(HttpServerResponse response, int status, String message) {
@@ -39,6 +41,23 @@ final class GoHttp {
 
   static void notFound(HttpServerResponse response) {
     error(response, 404, "404 page not found");
+  }
+
+  /**
+   * Go's {@code http.Redirect} with 301, as its ServeMux redirects: a Location, and only for GET a short HTML
+   * body (for HEAD the Content-Type alone).
+   */
+  static void movedPermanently(io.vertx.core.http.HttpServerRequest request, HttpServerResponse response,
+      String location) {
+    response.headers().set(LOCATION, location);
+    io.vertx.core.http.HttpMethod method = request.method();
+    boolean get = method == io.vertx.core.http.HttpMethod.GET;
+    if (get || method == io.vertx.core.http.HttpMethod.HEAD) {
+      response.headers().set(CONTENT_TYPE, TEXT_HTML);
+    }
+    String href = location.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&#34;")
+        .replace("'", "&#39;");
+    response.setStatusCode(301).end(get ? "<a href=\"" + href + "\">Moved Permanently</a>.\n\n" : "");
   }
 
   /** etcd's basic endpoints only answer GET. */

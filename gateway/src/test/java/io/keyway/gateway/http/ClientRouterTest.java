@@ -47,7 +47,7 @@ class ClientRouterTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/v3", "/v3beta", "/v3alpha"})
+  @ValueSource(strings = {"/v3", "/v3beta"})
   void putThenRangeUnderEveryPrefix(String prefix) {
     String key = b64("k" + prefix);
     HttpResponse<String> put = server.post(prefix + "/kv/put", "{\"key\":\"" + key + "\",\"value\":\"" + b64("v") + "\"}");
@@ -129,6 +129,65 @@ class ClientRouterTest {
     assertEquals(404, unknown.statusCode());
     assertEquals("404 page not found\n", unknown.body());
     assertEquals("nosniff", unknown.headers().firstValue("X-Content-Type-Options").orElse(""));
+  }
+
+  /** etcd 3.4 and 3.5 do not serve /v3alpha (3.3 did): the basic mux answers. */
+  @Test
+  void v3alphaIsNotServed() {
+    HttpResponse<String> r = server.post("/v3alpha/kv/range", "{\"key\":\"" + b64("k") + "\"}");
+    assertEquals(404, r.statusCode());
+    assertEquals("404 page not found\n", r.body());
+  }
+
+  private String raw(String requestLine) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", server.port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+          + "Connection: close\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /** Go's ServeMux routes on the decoded path and redirects (301) a path that is not clean to its clean form. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "POST /v3//kv/range -> /v3/kv/range",
+      "POST /v3/./kv/range -> /v3/kv/range",
+      "POST /v3/kv/../kv/range?a=1 -> /v3/kv/range?a=1",
+      "POST /v3beta//kv/range -> /v3/kv/range",
+      "POST //v3/kv/range -> /v3/kv/range",
+      "POST /v3/kv/range/. -> /v3/kv/range",
+      "POST /v3// -> /v3/",
+      "POST /v3 -> /v3/",
+      "POST /v3?x=1 -> /v3/?x=1",
+      "POST /v3/. -> /v3/",
+      "POST /%2e%2e/version -> /version",
+      "POST /a%20b/../c%20d -> /c%20d"})
+  void uncleanPathsAreRedirected(String spec) throws IOException {
+    String[] parts = spec.split(" -> ");
+    String response = raw(parts[0]);
+    assertTrue(response.startsWith("HTTP/1.1 301 Moved Permanently\r\n"), response);
+    assertTrue(response.contains("\r\nLocation: " + parts[1] + "\r\n"), response);
+    assertTrue(response.endsWith("\r\n\r\n"), response); // no body for POST
+  }
+
+  @Test
+  void redirectOfAGetHasGosHtmlBody() throws IOException {
+    String response = raw("GET /v3");
+    assertTrue(response.startsWith("HTTP/1.1 301 Moved Permanently\r\n"), response);
+    assertTrue(response.contains("\r\nContent-Type: text/html; charset=utf-8\r\n"), response);
+    assertTrue(response.endsWith("\r\n\r\n<a href=\"/v3/\">Moved Permanently</a>.\n\n"), response);
+  }
+
+  @Test
+  void escapedPathsAreDecodedBeforeRouting() throws IOException {
+    assertTrue(raw("POST /v3/kv/%72ange").startsWith("HTTP/1.1 400 Bad Request\r\n")); // reached the range RPC
+    assertTrue(raw("POST /v3%2Fkv/range").contains("key is not provided"));
+    assertTrue(raw("POST /vers%69on").startsWith("HTTP/1.1 405 Method Not Allowed\r\n"));
+    String bad = raw("POST /v3%zz");
+    assertTrue(bad.startsWith("HTTP/1.1 400 Bad Request\r\n"), bad);
+    assertTrue(bad.endsWith("\r\n\r\n400 Bad Request"), bad);
+    assertFalse(bad.contains("Access-Control"), bad);
   }
 
   /** etcd ignores the Host header; Vert.x would reject these (and hang on the percent-encoded ones). */

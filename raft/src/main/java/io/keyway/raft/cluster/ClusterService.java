@@ -212,7 +212,10 @@ public final class ClusterService implements EtcdCluster {
     long target = change.getMember().getID();
     switch (change.getKind()) {
       case ADD -> {
-        if (!change.getMember().getIsLearner() && startedVoters(members, progress, 0) < quorum(voters + 1)) {
+        long started = startedVoters(members, progress, 0);
+        // etcd lets a one-member cluster take a second voting member (the way to restore a cluster from backup)
+        boolean secondOfOne = started == 1 && voters == 1;
+        if (!change.getMember().getIsLearner() && !secondOfOne && started < quorum(voters + 1)) {
           return EtcdError.MEMBER_NOT_ENOUGH_STARTED;
         }
         // etcd: every voting member must have been connected to the leader for the last HealthInterval
@@ -245,6 +248,9 @@ public final class ClusterService implements EtcdCluster {
   }
 
   private boolean connectedFully(List<Member> members, Map<Long, RaftMembership.Progress> progress) {
+    if (members.stream().noneMatch(m -> !m.getIsLearner() && m.getID() != selfId)) {
+      return true; // etcd: no other voting member to have been connected to
+    }
     if (membership.leaderElapsedMs() < ACTIVE_WITHIN_MS) {
       return false;
     }
