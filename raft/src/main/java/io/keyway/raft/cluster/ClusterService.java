@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -43,6 +44,8 @@ import org.apache.ratis.server.RaftServer;
  * etcd makes on the leader; the {@link Reconciler} then changes Ratis' configuration to match.
  */
 public final class ClusterService implements EtcdCluster {
+  private static final long TABLE_WAIT_SECONDS = 5;
+  private static final long TABLE_POLL_MS = 20;
   /** etcd's HealthInterval: a member heard from within it counts as started for the strict checks. */
   private static final long ACTIVE_WITHIN_MS = 5000;
   /** etcd's readyPercent: a learner may be promoted when its log reaches 90% of the leader's. */
@@ -130,7 +133,7 @@ public final class ClusterService implements EtcdCluster {
     }
     MemberChange change = MemberChange.newBuilder().setKind(MemberChange.Kind.UPDATE)
         .setMember(Member.newBuilder().setID(request.getID()).addAllPeerURLs(urls)).build();
-    return proposeChange(change).thenApply(members -> MemberUpdateResponse.newBuilder()
+    return tableReady().thenCompose(ok -> proposeChange(change)).thenApply(members -> MemberUpdateResponse.newBuilder()
         .setHeader(clusterHeader()).addAllMembers(members.getMembersList()).build());
   }
 
@@ -174,7 +177,28 @@ public final class ClusterService implements EtcdCluster {
   }
 
   private CompletableFuture<MemberListResponse> checkThenPropose(MemberChange change) {
-    return check(change).thenCompose(ok -> proposeChange(change));
+    return tableReady().thenCompose(ok -> check(change)).thenCompose(ok -> proposeChange(change));
+  }
+
+  /**
+   * A change proposed before the first leader's bootstrap entry would be refused at apply ("not capable"): right
+   * after a cluster starts, wait until this member applied that entry, so the change lands after it in the log.
+   */
+  private CompletableFuture<Void> tableReady() {
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    awaitTable(ready, System.nanoTime() + TimeUnit.SECONDS.toNanos(TABLE_WAIT_SECONDS));
+    return ready;
+  }
+
+  private void awaitTable(CompletableFuture<Void> ready, long deadline) {
+    if (table.initialized()) {
+      ready.complete(null);
+    } else if (System.nanoTime() > deadline) {
+      ready.completeExceptionally(EtcdError.NOT_CAPABLE.exception());
+    } else {
+      CompletableFuture.delayedExecutor(TABLE_POLL_MS, TimeUnit.MILLISECONDS, executor)
+          .execute(() -> awaitTable(ready, deadline));
+    }
   }
 
   private CompletableFuture<MemberListResponse> proposeChange(MemberChange change) {
