@@ -229,6 +229,10 @@ interface RegisterClient {
           .compose(resp -> {
             resp.handler(m -> body[0] = m);
             return resp.end().transform(ar -> {
+              if (ar.failed() && resp.status() == null) {
+                // the stream ended without trailers: the connection was cut (a killed or frozen member)
+                return Future.failedFuture(new StreamCut(ar.cause()));
+              }
               if (resp.status() == GrpcStatus.OK && body[0] != null) {
                 @SuppressWarnings("unchecked")
                 Resp r = (Resp) body[0];
@@ -253,12 +257,22 @@ interface RegisterClient {
         if (cause instanceof ConnectException || String.valueOf(cause).contains("Connection refused")) {
           throw new Refused(String.valueOf(cause));
         }
+        if (cause instanceof StreamCut cut) {
+          throw new Indeterminate("gRPC stream cut: " + cut.getCause(), false);
+        }
         throw new Indeterminate(String.valueOf(cause), false);
       } catch (TimeoutException e) {
         throw new Indeterminate("no answer in " + timeout, false);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new Indeterminate("interrupted", false);
+      }
+    }
+
+    /** A response that ended without a gRPC status because its connection closed. */
+    private static final class StreamCut extends Exception {
+      StreamCut(Throwable cause) {
+        super(cause);
       }
     }
 
