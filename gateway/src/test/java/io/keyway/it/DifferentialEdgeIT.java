@@ -81,15 +81,32 @@ class DifferentialEdgeIT {
     java.util.TreeMap<String, String> kept = new java.util.TreeMap<>(); // header order is not part of HTTP
     for (int i = 1; i < head.length; i++) {
       String name = head[i].substring(0, head[i].indexOf(':')).toLowerCase(Locale.ROOT);
-      if (List.of("content-type", "location", "allow", "x-content-type-options").contains(name)) {
+      if (List.of("content-type", "location", "allow", "x-content-type-options", "grpc-metadata-content-type")
+          .contains(name)) {
         kept.put(name, head[i].substring(head[i].indexOf(':') + 1).trim());
       }
     }
     kept.forEach((name, value) -> out.append('\n').append(name).append(':').append(value));
-    if (head[0].contains(" 200 ")) {
-      body = EtcdJson.withoutMemberIds(Json.parse(body)).toString();
+    if (kept.containsKey("content-type") && kept.get("content-type").equals("application/json")) {
+      // Debian's etcd 3.4 sends errors chunked with a trailer (upstream 3.5 only when asked with TE: trailers)
+      // and orders the error fields differently: compare the JSON itself
+      if (response.substring(0, end).toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked")) {
+        body = body.substring(body.indexOf("\r\n") + 2, body.indexOf("\r\n0\r\n"));
+      }
+      body = sorted(EtcdJson.withoutMemberIds(Json.parse(body))).toString();
     }
     return out.append("\n\n").append(body).toString();
+  }
+
+  private static JsonNode sorted(JsonNode node) {
+    if (node.isObject()) {
+      java.util.TreeMap<String, JsonNode> fields = new java.util.TreeMap<>();
+      node.fields().forEachRemaining(f -> fields.put(f.getKey(), sorted(f.getValue())));
+      ObjectNode out = Json.MAPPER.createObjectNode();
+      fields.forEach(out::set);
+      return out;
+    }
+    return node;
   }
 
   @Test
@@ -117,7 +134,9 @@ class DifferentialEdgeIT {
         new String[] {"POST", "/v3/kv/range%2F"},
         new String[] {"POST", "/v3beta"},
         new String[] {"POST", "/v3%zz"},
-        new String[] {"OPTIONS", "/v3//kv/range"});
+        new String[] {"OPTIONS", "/v3//kv/range"},
+        new String[] {"POST", "/v3/lease/revoke"}, // an RPC error: no header metadata
+        new String[] {"POST", "/v3/lease/timetolive"}); // an RPC success: Grpc-Metadata-Content-Type
     List<String> differences = new ArrayList<>();
     for (String[] r : requests) {
       String expected = exchange(etcd, r[0], r[1], range);

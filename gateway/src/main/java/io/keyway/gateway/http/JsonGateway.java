@@ -92,17 +92,26 @@ final class JsonGateway {
         "grpc: received message larger than max (" + size + " vs. " + maxMessageSize + ")");
   }
 
+  /**
+   * An error carries no {@code Grpc-Metadata-Content-Type}: the gateway's own errors have no gRPC metadata, and
+   * a failed call is a trailers-only gRPC response whose content-type is trailer, not header, metadata.
+   */
   static void error(HttpServerResponse response, int grpcCode, String message) {
-    send(response, GatewayErrors.httpStatus(grpcCode), GatewayErrors.body(grpcCode, message));
+    send(response, GatewayErrors.httpStatus(grpcCode), GatewayErrors.body(grpcCode, message), false);
   }
 
   private static void send(HttpServerResponse response, int status, String json) {
+    send(response, status, json, true);
+  }
+
+  private static void send(HttpServerResponse response, int status, String json, boolean headerMetadata) {
     if (response.ended() || response.closed()) {
       return; // the client gave up while the RPC ran
     }
-    response.headers()
-        .set(GoHttp.CONTENT_TYPE, GoHttp.APPLICATION_JSON)
-        .set(GRPC_METADATA_CONTENT_TYPE, APPLICATION_GRPC);
+    response.headers().set(GoHttp.CONTENT_TYPE, GoHttp.APPLICATION_JSON);
+    if (headerMetadata) {
+      response.headers().set(GRPC_METADATA_CONTENT_TYPE, APPLICATION_GRPC);
+    }
     response.setStatusCode(status).end(json);
   }
 }
