@@ -39,7 +39,7 @@ public final class ContractGenerator {
     info.put("version", "3.5");
     info.put("description", """
         etcd 3.5's HTTP/JSON gateway as Keyway serves it: every route is POST with the JSON form of the RPC's \
-        request as the body, also under /v3beta. Responses use proto field names; int64 and uint64 \
+        request as the body, also under /v3beta and /v3alpha. Responses use proto field names; int64 and uint64 \
         are decimal strings; bytes are standard base64 with padding; enums are names; zero values, empty lists \
         and unset messages are omitted. Requests are lenient as etcd's: numbers may also be JSON numbers, enums \
         their numbers, and unknown fields are ignored. Streaming routes answer with chunked \

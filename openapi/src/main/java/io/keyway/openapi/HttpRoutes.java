@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The routes of the HTTP/JSON API under {@code /v3} — etcd 3.5's grpc-gateway table, which Keyway serves
- * in-process. The same paths answer under {@code /v3beta} (etcd 3.4 and 3.5 no longer serve {@code /v3alpha}).
+ * in-process. The same paths answer under {@code /v3beta} and {@code /v3alpha}.
  */
 final class HttpRoutes {
   private HttpRoutes() {}

@@ -78,17 +78,20 @@ final class GatewayRoutes {
 
   /**
    * The gRPC method behind a request path, after etcd's prefix rewrite; null when the path is no gateway
-   * route. {@code /v3beta/} is rewritten by etcd 3.5 itself; {@code /v3alpha/} (served up to etcd 3.3) is not
-   * served by etcd 3.4 or 3.5 (404 from the basic mux), so not here either.
+   * route. {@code /v3beta/} is rewritten by etcd 3.5 itself; {@code /v3alpha/} (served up to etcd 3.3) is
+   * accepted too for old clients.
    */
   static String methodFor(String path) {
     return ROUTES.get(canonical(path));
   }
 
-  /** The path with a {@code /v3beta/} prefix replaced by {@code /v3/}, as etcd's access controller does. */
+  /** The path with a {@code /v3beta/} or {@code /v3alpha/} prefix replaced by {@code /v3/}. */
   static String canonical(String path) {
     if (path.startsWith("/v3beta/")) {
       return "/v3/" + path.substring("/v3beta/".length());
+    }
+    if (path.startsWith("/v3alpha/")) {
+      return "/v3/" + path.substring("/v3alpha/".length());
     }
     return path;
   }
