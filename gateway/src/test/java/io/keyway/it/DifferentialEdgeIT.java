@@ -24,30 +24,20 @@ import org.junit.jupiter.api.Test;
  * each server's own peer URL. Member ids, cluster ids and raft terms are dropped before comparing.
  */
 class DifferentialEdgeIT {
+  private static ServerPair servers;
   private static EtcdProcess etcd;
   private static KeywayProcess keyway;
 
   @BeforeAll
   static void startServers() {
-    etcd = new EtcdProcess("edge-diff");
-    keyway = new KeywayProcess("edge-diff");
-    try {
-      etcd.start();
-      keyway.start();
-    } catch (RuntimeException | Error e) {
-      stopServers();
-      throw e;
-    }
+    servers = ServerPair.start("edge-diff");
+    keyway = servers.keyway;
+    etcd = servers.etcd;
   }
 
   @AfterAll
   static void stopServers() {
-    if (keyway != null) {
-      keyway.close();
-    }
-    if (etcd != null) {
-      etcd.close();
-    }
+    ServerPair.close(servers);
   }
 
   /** One raw HTTP/1.1 exchange reduced to what must match: status line, the headers below, and the body. */

@@ -37,30 +37,20 @@ import org.junit.jupiter.api.Test;
 class DifferentialWatchIT {
   private static final long IDLE_MILLIS = 300;
 
+  private static ServerPair servers;
   private static EtcdProcess etcd;
   private static KeywayProcess keyway;
 
   @BeforeAll
   static void startServers() {
-    etcd = new EtcdProcess("watch-diff");
-    keyway = new KeywayProcess("watch-diff");
-    try {
-      etcd.start();
-      keyway.start();
-    } catch (RuntimeException | Error e) {
-      stopServers();
-      throw e;
-    }
+    servers = ServerPair.start("watch-diff");
+    keyway = servers.keyway;
+    etcd = servers.etcd;
   }
 
   @AfterAll
   static void stopServers() {
-    if (etcd != null) {
-      etcd.close();
-    }
-    if (keyway != null) {
-      keyway.close();
-    }
+    ServerPair.close(servers);
   }
 
   /** One watch stream on one side of the comparison. */

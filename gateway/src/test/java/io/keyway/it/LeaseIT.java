@@ -26,30 +26,20 @@ class LeaseIT {
   private static final Pattern REMAINING = Pattern.compile("remaining\\((\\d+)s\\)");
   private static final Pattern ATTACHED = Pattern.compile("attached keys\\(\\[([^\\]]+)\\]\\)");
 
+  private static ServerPair servers;
   private static ServerProcess keyway;
   private static ServerProcess etcd;
 
   @BeforeAll
   static void startServers() {
-    keyway = new KeywayProcess("lease");
-    etcd = new EtcdProcess("lease-oracle");
-    try {
-      keyway.start();
-      etcd.start();
-    } catch (RuntimeException | Error e) {
-      stopServers();
-      throw e;
-    }
+    servers = ServerPair.start("lease");
+    keyway = servers.keyway;
+    etcd = servers.etcd;
   }
 
   @AfterAll
   static void stopServers() {
-    if (keyway != null) {
-      keyway.close();
-    }
-    if (etcd != null) {
-      etcd.close();
-    }
+    ServerPair.close(servers);
   }
 
   /** One etcdctl step's observable outcome: exit code, stdout, last line of stderr (ids normalised). */

@@ -29,30 +29,20 @@ import org.junit.jupiter.api.Test;
  * the HTTP gateway, whose answers are compared in shape with real etcd's.
  */
 class LockElectionIT {
+  private static ServerPair servers;
   private static ServerProcess keyway;
   private static ServerProcess etcd;
 
   @BeforeAll
   static void startServers() {
-    keyway = new KeywayProcess("lock");
-    etcd = new EtcdProcess("lock-oracle");
-    try {
-      keyway.start();
-      etcd.start();
-    } catch (RuntimeException | Error e) {
-      stopServers();
-      throw e;
-    }
+    servers = ServerPair.start("lock");
+    keyway = servers.keyway;
+    etcd = servers.etcd;
   }
 
   @AfterAll
   static void stopServers() {
-    if (keyway != null) {
-      keyway.close();
-    }
-    if (etcd != null) {
-      etcd.close();
-    }
+    ServerPair.close(servers);
   }
 
   @Test

@@ -42,18 +42,7 @@ class ClusterTest {
   final KeywayNode[] nodes = new KeywayNode[3];
 
   NodeConfig config(int i, Map<String, String> raftProperties, long snapshotCount) {
-    String cluster = "n0=" + peerUrl(ports[0]) + ",n1=" + peerUrl(ports[1]) + ",n2=" + peerUrl(ports[2]);
-    return NodeConfig.builder()
-        .name("n" + i)
-        .dataDir(dir.resolve("n" + i))
-        .listenPeerUrls(List.of(peerUrl(ports[i])))
-        .initialAdvertisePeerUrls(List.of(peerUrl(ports[i])))
-        .initialCluster(cluster)
-        .initialClusterToken("three")
-        .electionTimeoutMs(1000)
-        .snapshotCount(snapshotCount)
-        .raftProperties(raftProperties)
-        .build();
+    return TestNodes.member(dir, ports, i, "three").snapshotCount(snapshotCount).raftProperties(raftProperties).build();
   }
 
   void startAll(Map<String, String> raftProperties, long snapshotCount) throws Exception {

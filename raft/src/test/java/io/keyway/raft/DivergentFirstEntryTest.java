@@ -1,6 +1,5 @@
 package io.keyway.raft;
 
-import static io.keyway.raft.TestNodes.peerUrl;
 import static io.keyway.raft.TestNodes.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyway.raft.cluster.ClusterIds;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -44,17 +41,7 @@ class DivergentFirstEntryTest {
   final AtomicInteger delayedFirstAppends = new AtomicInteger();
 
   NodeConfig config(int i) {
-    String cluster = "n0=" + peerUrl(ports[0]) + ",n1=" + peerUrl(ports[1]) + ",n2=" + peerUrl(ports[2]);
-    return NodeConfig.builder()
-        .name("n" + i)
-        .dataDir(dir.resolve("n" + i))
-        .listenPeerUrls(List.of(peerUrl(ports[i])))
-        .initialAdvertisePeerUrls(List.of(peerUrl(ports[i])))
-        .initialCluster(cluster)
-        .initialClusterToken("divergent")
-        .electionTimeoutMs(1000)
-        .raftProperties(Map.of())
-        .build();
+    return TestNodes.member(dir, ports, i, "divergent").build();
   }
 
   @AfterEach

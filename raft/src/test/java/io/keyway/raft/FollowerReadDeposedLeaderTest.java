@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyway.api.etcdserverpb.RangeResponse;
 import io.keyway.raft.cluster.ClusterIds;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,26 +49,13 @@ class FollowerReadDeposedLeaderTest {
   }
 
   NodeConfig config(int i) {
-    List<String> members = new ArrayList<>();
-    for (int j = 0; j < ports.length; j++) {
-      members.add("n" + j + "=" + peerUrl(ports[j]));
-    }
     // n0 is the leader to depose: it campaigns first and never steps down by itself during the test
     Map<String, String> raft = i == 0
         ? Map.of("raft.server.rpc.timeout.max", "120000ms",
             "raft.server.rpc.first-election.timeout.min", "10ms",
             "raft.server.rpc.first-election.timeout.max", "50ms")
         : Map.of();
-    return NodeConfig.builder()
-        .name("n" + i)
-        .dataDir(dir.resolve("n" + i))
-        .listenPeerUrls(List.of(peerUrl(ports[i])))
-        .initialAdvertisePeerUrls(List.of(peerUrl(ports[i])))
-        .initialCluster(String.join(",", members))
-        .initialClusterToken(TOKEN)
-        .electionTimeoutMs(1000)
-        .raftProperties(raft)
-        .build();
+    return TestNodes.member(dir, ports, i, TOKEN).raftProperties(raft).build();
   }
 
   @AfterEach

@@ -2,7 +2,6 @@ package io.keyway.raft;
 
 import static io.keyway.raft.TestNodes.bs;
 import static io.keyway.raft.TestNodes.get;
-import static io.keyway.raft.TestNodes.peerUrl;
 import static io.keyway.raft.TestNodes.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,18 +34,7 @@ class LeaseClusterTest {
   final KeywayNode[] nodes = new KeywayNode[3];
 
   NodeConfig config(int i, Map<String, String> raftProperties, long snapshotCount) {
-    String cluster = "n0=" + peerUrl(ports[0]) + ",n1=" + peerUrl(ports[1]) + ",n2=" + peerUrl(ports[2]);
-    return NodeConfig.builder()
-        .name("n" + i)
-        .dataDir(dir.resolve("n" + i))
-        .listenPeerUrls(List.of(peerUrl(ports[i])))
-        .initialAdvertisePeerUrls(List.of(peerUrl(ports[i])))
-        .initialCluster(cluster)
-        .initialClusterToken("leases")
-        .electionTimeoutMs(1000)
-        .snapshotCount(snapshotCount)
-        .raftProperties(raftProperties)
-        .build();
+    return TestNodes.member(dir, ports, i, "leases").snapshotCount(snapshotCount).raftProperties(raftProperties).build();
   }
 
   void startAll(Map<String, String> raftProperties, long snapshotCount) throws Exception {

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Shared helpers: ports, configs, request shorthands. */
@@ -50,6 +52,26 @@ final class TestNodes {
 
   static String peerUrl(int port) {
     return "http://127.0.0.1:" + port;
+  }
+
+  /**
+   * Member {@code i} of a cluster of {@code ports.length} in-process members named n0, n1, ... (1 s election
+   * timeout), data under {@code dir}/n{@code i}.
+   */
+  static NodeConfig.Builder member(Path dir, int[] ports, int i, String token) {
+    List<String> members = new ArrayList<>();
+    for (int j = 0; j < ports.length; j++) {
+      members.add("n" + j + "=" + peerUrl(ports[j]));
+    }
+    return NodeConfig.builder()
+        .name("n" + i)
+        .dataDir(dir.resolve("n" + i))
+        .listenPeerUrls(List.of(peerUrl(ports[i])))
+        .initialAdvertisePeerUrls(List.of(peerUrl(ports[i])))
+        .initialCluster(String.join(",", members))
+        .initialClusterToken(token)
+        .electionTimeoutMs(1000)
+        .raftProperties(Map.of());
   }
 
   static NodeConfig.Builder single(Path dataDir, int port) {
