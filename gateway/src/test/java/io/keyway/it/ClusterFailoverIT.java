@@ -36,11 +36,6 @@ class ClusterFailoverIT {
   @AfterEach
   void stop() {
     if (cluster != null) {
-      for (ServerProcess m : cluster.members()) {
-        if (m.isAlive()) {
-          m.thaw(); // a frozen process cannot be reaped cleanly
-        }
-      }
       cluster.close();
     }
   }

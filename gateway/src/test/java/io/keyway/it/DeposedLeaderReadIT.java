@@ -26,11 +26,6 @@ class DeposedLeaderReadIT {
   @AfterEach
   void stop() {
     if (cluster != null) {
-      for (ServerProcess m : cluster.members()) {
-        if (m.isAlive()) {
-          m.thaw();
-        }
-      }
       cluster.close();
     }
   }

@@ -47,11 +47,6 @@ class LinearizabilityIT {
   @AfterEach
   void stop() {
     if (cluster != null) {
-      for (ServerProcess m : cluster.members()) {
-        if (m.isAlive()) {
-          m.thaw();
-        }
-      }
       cluster.close();
     }
     if (network != null) {

@@ -151,6 +151,13 @@ final class ProcessCluster implements AutoCloseable {
   @Override
   public void close() {
     for (ServerProcess m : members) {
+      if (m.isAlive()) {
+        try {
+          m.thaw(); // a process frozen by a test (SIGSTOP) cannot be reaped cleanly
+        } catch (AssertionError exitedMeanwhile) {
+          // nothing left to thaw
+        }
+      }
       m.close();
     }
   }
