@@ -162,8 +162,9 @@ public interface KvStore extends AutoCloseable {
   // ---- maintenance ---------------------------------------------------------------------------------------
 
   /**
-   * etcd's HashKV: a CRC32C of the key space up to {@code revision} (0: the current revision), see
-   * {@link io.keyway.store.mvcc.KvHasher}. A full scan: call it off event loops.
+   * etcd's HashKV: the CRC-32C etcd computes over the key space up to {@code revision} (0: the current
+   * revision; negative: nothing), see {@link io.keyway.store.mvcc.KvHasher}. A full scan: call it off event
+   * loops.
    *
    * @throws EtcdException COMPACTED when {@code revision} is below the compaction revision, FUTURE_REV when it
    *     is above the current revision

@@ -40,9 +40,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -805,26 +803,19 @@ public final class RocksKvStore implements LeaseStore {
         if (revision > current) {
           throw EtcdError.FUTURE_REV.exception();
         }
-        Set<Revision> kept = new HashSet<>();
-        if (compactRev > 0) {
-          for (KeyIndex ki : index.all()) {
-            Revision r = ki.visibleAt(compactRev);
-            if (r != null) {
-              kept.add(r);
-            }
-          }
-        }
-        hasher = new KvHasher(compactRev, revision == 0 ? current : revision, kept);
+        hasher = KvHasher.of(index, compactRev, revision == 0 ? current : revision);
         snapshot = backend.snapshot();
       } finally {
         l.unlock();
       }
       try {
-        backend.scanRevisions(null, Revision.firstKeyOf(hasher.revision() + 1), snapshot,
-            (key, value) -> {
-              hasher.write(key, value);
-              return true;
-            });
+        byte[] end = hasher.scanEnd();
+        if (end != null) {
+          backend.scanRevisions(null, end, snapshot, (key, value) -> {
+            hasher.write(key, value);
+            return true;
+          });
+        }
       } finally {
         backend.release(snapshot);
       }

@@ -1,7 +1,9 @@
 package io.keyway.store;
 
-import static io.keyway.store.Reqs.put;
 import static io.keyway.store.Reqs.del;
+import static io.keyway.store.Reqs.op;
+import static io.keyway.store.Reqs.put;
+import static io.keyway.store.Reqs.txn;
 import static io.keyway.store.StoreFixture.error;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,7 +41,7 @@ class HashTest {
       assertEquals(ha, b.store.hashKv(0));
       assertEquals(5, ha.revision());
       assertEquals(5, ha.currentRevision());
-      assertEquals(0, ha.compactRevision());
+      assertEquals(-1, ha.compactRevision()); // etcd's compactMainRev before the first compaction
       assertEquals(a.store.hash(), b.store.hash());
     }
   }
@@ -54,7 +56,7 @@ class HashTest {
       assertNotEquals(at5.hash(), at3.hash());
       f.store.put(f.next(), put("c", "4"));
       assertNotEquals(at5.hash(), f.store.hashKv(0).hash());
-      assertEquals(at5, new KvHash(f.store.hashKv(5).hash(), 0, 5, 5));
+      assertEquals(at5, new KvHash(f.store.hashKv(5).hash(), -1, 5, 5));
       assertEquals(at3.hash(), f.store.hashKv(3).hash());
       assertNotEquals(whole, f.store.hash());
     }
@@ -85,6 +87,59 @@ class HashTest {
       assertNotEquals(before.hash(), ha.hash()); // the overwritten a=1 is no longer covered
       b.reopen(); // finishes b's deletion
       assertEquals(ha, b.store.hashKv(5));
+    }
+  }
+
+  // The expected hashes below are what the real etcd 3.4.23 answered (etcdctl endpoint hashkv --rev=N -w json)
+  // to the same requests on a fresh member; they pin the bytes: etcd's 17-byte revision keys with '_' and the
+  // tombstone mark, its KeyValue encoding (lease included), and tombstones stored with the key only.
+
+  @Test
+  void matchesEtcdForPutsTxnsDeletesAndLeases() {
+    try (StoreFixture f = new StoreFixture(dirA)) {
+      assertEquals(new KvHash(1084519789L, -1, 1, 1), f.store.hashKv(0)); // CRC-32C of "key" alone
+      f.store.put(f.next(), put("k1", "v", 7));
+      f.store.txn(f.next(), txn(op(put("k2", "")), op(put("k3", "w")), op(del("k1"))));
+      f.store.put(f.next(), put("k2", "x", 7));
+      f.store.deleteRange(f.next(), del("k2", "k4"));
+      f.store.put(f.next(), put("k3", "y"));
+      long[] etcd = {1084519789L, 2471192050L, 1525848179L, 3550489973L, 3985963348L, 3565339164L};
+      for (int rev = 1; rev <= 6; rev++) {
+        assertEquals(new KvHash(etcd[rev - 1], -1, rev, 6), f.store.hashKv(rev), "revision " + rev);
+      }
+      assertEquals(etcd[5], f.store.hashKv(0).hash());
+
+      compact(f, 5, true); // a compaction at a revision that deleted two keys
+      assertEquals(EtcdError.COMPACTED, error(() -> f.store.hashKv(4)));
+      assertEquals(new KvHash(210085557L, 5, 6, 6), f.store.hashKv(6));
+    }
+  }
+
+  @Test
+  void matchesEtcdAfterCompactionsWhateverTheKeysDidSince() {
+    try (StoreFixture f = new StoreFixture(dirA)) {
+      f.store.put(f.next(), put("a", "1"));
+      f.store.put(f.next(), put("b", "2"));
+      f.store.deleteRange(f.next(), del("a"));
+      assertEquals(1562576432L, f.store.hashKv(0).hash());
+      compact(f, 3, false);
+      assertEquals(new KvHash(776148148L, 3, 4, 4), f.store.hashKv(0));
+
+      f.store.put(f.next(), put("c", "1"));
+      compact(f, 5, false);
+      f.store.put(f.next(), put("c", "2"));
+      // c@5 was current at the compaction but is not at 6: etcd keeps it on disk and leaves it out of the hash
+      assertEquals(new KvHash(3134206220L, 5, 6, 6), f.store.hashKv(0));
+      f.store.deleteRange(f.next(), del("b"));
+      f.store.deleteRange(f.next(), del("c"));
+      // no key exists at 8: etcd's keep set is empty and it hashes every revision left by the compaction
+      assertEquals(new KvHash(1709657998L, 5, 8, 8), f.store.hashKv(0));
+      assertEquals(new KvHash(3134206220L, 5, 6, 8), f.store.hashKv(6));
+      // a negative revision hashes nothing, as etcd's
+      assertEquals(new KvHash(1084519789L, 5, -3, 8), f.store.hashKv(-3));
+      f.reopen(); // the physical compaction is done now: the same answers
+      assertEquals(new KvHash(1709657998L, 5, 8, 8), f.store.hashKv(0));
+      assertEquals(new KvHash(3134206220L, 5, 6, 8), f.store.hashKv(6));
     }
   }
 
