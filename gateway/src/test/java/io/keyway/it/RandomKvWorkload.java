@@ -32,12 +32,23 @@ final class RandomKvWorkload {
   private static final List<String> SORT_TARGETS = List.of("KEY", "VERSION", "CREATE", "MOD", "VALUE");
 
   private final Random random;
+  private final List<Long> leases;
   private long currentRevision = 1;
   private long compactedRevision = 0;
   private int serial;
 
   RandomKvWorkload(long seed) {
+    this(seed, List.of());
+  }
+
+  /**
+   * @param leases ids of leases the caller granted with the same id on every server (read live, so the caller
+   *     may revoke and re-grant): some puts attach them. Empty: the sequence is the one of {@link
+   *     #RandomKvWorkload(long)}, whose leased puts name leases that do not exist.
+   */
+  RandomKvWorkload(long seed, List<Long> leases) {
     this.random = new Random(seed);
+    this.leases = leases;
   }
 
   /** What the oracle answered to the previous step. */
@@ -89,6 +100,9 @@ final class RandomKvWorkload {
     }
     if (flavour == 2) {
       return put(key, pick(VALUES), "lease", String.valueOf(1 + random.nextInt(1000)));
+    }
+    if (flavour < 7 && !leases.isEmpty()) {
+      return put(key, pick(VALUES), "lease", String.valueOf(pick(leases)), "prev_kv", random.nextBoolean());
     }
     return put(key, pick(VALUES), "prev_kv", random.nextInt(3) == 0);
   }
@@ -170,7 +184,11 @@ final class RandomKvWorkload {
     for (int i = random.nextInt(4); i > 0; i--) {
       int dice = random.nextInt(10);
       if (dice < 4) {
-        ops.add(putOp(pick(KEYS), pick(VALUES), "prev_kv", random.nextBoolean()));
+        ObjectNode put = putOp(pick(KEYS), pick(VALUES), "prev_kv", random.nextBoolean());
+        if (!leases.isEmpty() && random.nextInt(3) == 0) {
+          ((ObjectNode) put.get("request_put")).put("lease", String.valueOf(pick(leases)));
+        }
+        ops.add(put);
       } else if (dice < 7) {
         ops.add(Json.obj("request_range", randomRange()));
       } else if (dice < 9 || depth >= 3) {
