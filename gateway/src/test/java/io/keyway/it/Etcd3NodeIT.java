@@ -3,14 +3,11 @@ package io.keyway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +22,7 @@ class Etcd3NodeIT {
   void nodeEtcd3ClientWorksUnmodified() throws Exception {
     Path client = installClient();
     try (ServerProcess server = ServerUnderTest.start("etcd3-node")) {
-      Result r = run(client, 180, "node", "check.js", server.clientUrl());
+      NodeCommand.Result r = NodeCommand.run(client, 180, "node", "check.js", server.clientUrl());
       assertEquals(0, r.exitCode(), () -> "node etcd3 check failed against " + server + ":\n" + r.output());
       for (String step : List.of("kv", "txn", "watch", "leases", "locks", "election", "maintenance")) {
         assertTrue(r.output().contains("ok " + step + "\n"), () -> "step " + step + " did not pass:\n" + r.output());
@@ -42,26 +39,9 @@ class Etcd3NodeIT {
       Files.copy(source.resolve(file), target.resolve(file), StandardCopyOption.REPLACE_EXISTING);
     }
     if (!Files.isDirectory(target.resolve("node_modules").resolve("etcd3"))) {
-      Result npm = run(target, 600, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
+      NodeCommand.Result npm = NodeCommand.run(target, 600, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error");
       assertEquals(0, npm.exitCode(), () -> "npm ci failed:\n" + npm.output());
     }
     return target;
-  }
-
-  private record Result(int exitCode, String output) {}
-
-  private static Result run(Path dir, long timeoutSeconds, String... command) throws IOException, InterruptedException {
-    Path log = Files.createTempFile("etcd3-node", ".log");
-    try {
-      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).start();
-      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor();
-        return new Result(-1, "timed out after " + timeoutSeconds + " s:\n" + Files.readString(log, StandardCharsets.UTF_8));
-      }
-      return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(log);
-    }
   }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A real browser (headless Chromium) talking to the Keyway jar through nginx, the way a web page does: watches
- * over WebSocket and over a streaming fetch of the chunked watch, and a lease kept alive over WebSocket. nginx
+ * over WebSocket and over a streaming fetch of the chunked watch, a lease kept alive over WebSocket, and the
+ * member's own {@code /keyway.js} imported as an ES module, keeping a KeyspaceCache in sync. nginx
  * cuts upstreams that are silent for two seconds; Keyway's WebSocket pings (every second here) keep idle
  * watch sockets open through it.
  */
@@ -43,6 +44,7 @@ class BrowserWatchIT {
     browser = new HeadlessChromium();
     browser.open(nginx.origin() + "/index.html");
     browser.await("return typeof openSocket", n -> n.asText().equals("function"), WAIT);
+    browser.await("return typeof window.keyway", n -> n.asText().equals("object"), WAIT); // /keyway.js loaded
   }
 
   @AfterAll
@@ -169,6 +171,55 @@ class BrowserWatchIT {
 
     JsonNode revoked = browser.evalAsync("callJson('/v3/lease/revoke', {ID: arguments[0]}).then(done)", id);
     assertEquals(200, revoked.path("status").asInt(), revoked::toString);
+  }
+
+  /** Revision of a write answered by the member. */
+  private static long revision(JsonNode answer) {
+    return answer.path("header").path("revision").asLong();
+  }
+
+  @Test
+  void pageKeepsAKeyspaceCacheOfTheImportedLibraryInSyncWithWrites() throws Exception {
+    List<Map<String, Object>> preload = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      preload.add(Map.of("request_put", Map.of("key", b64("kc/" + (char) ('a' + i % 26) + i), "value", b64("v" + i))));
+    }
+    post("/v3/kv/txn", Map.of("success", preload));
+    post("/v3/kv/put", Map.of("key", b64("kc0"), "value", b64("just past the prefix")));
+
+    browser.eval("startCache('kc', 'kc/', {pageSize: 7})"); // snapshot read in pages of 7 at one revision
+    JsonNode started = browser.await("return cacheState('kc')",
+        s -> s.path("started").asBoolean() || !s.path("failed").isNull(), WAIT);
+    assertEquals(30, started.path("size").asInt(), started::toString);
+
+    long last = revision(post("/v3/kv/put", Map.of("key", b64("kc/new"), "value", b64("1"))));
+    last = Math.max(last, revision(post("/v3/kv/deleterange", Map.of("key", b64("kc/a0")))));
+    last = Math.max(last, revision(post("/v3/kv/txn", Map.of("success", List.of(
+        Map.of("request_put", Map.of("key", b64("kc/new"), "value", b64("2"))),
+        Map.of("request_delete_range", Map.of("key", b64("kc/b"), "range_end", b64("kc/c"))))))));
+    last = Math.max(last, revision(post("/v3/kv/put", Map.of("key", b64("kc/z"), "value", b64("last")))));
+    long target = last;
+
+    JsonNode state = browser.await("return cacheState('kc')", s -> s.path("revision").asLong() >= target, WAIT);
+    JsonNode fresh = post("/v3/kv/range", Map.of("key", b64("kc/"), "range_end", b64("kc0")));
+    List<List<Object>> expected = new ArrayList<>();
+    for (JsonNode kv : fresh.path("kvs")) {
+      expected.add(List.of(unb64(kv.path("key")), unb64(kv.path("value")), kv.path("mod_revision").asLong()));
+    }
+    List<List<Object>> cached = new ArrayList<>();
+    for (JsonNode e : state.path("entries")) {
+      cached.add(List.of(e.get(0).asText(), e.get(1).asText(), e.get(2).asLong()));
+    }
+    assertEquals(expected, cached, state::toString);
+    List<List<Object>> mirrored = new ArrayList<>();
+    for (JsonNode e : state.path("mirror")) {
+      mirrored.add(List.of(e.get(0).asText(), e.get(1).asText()));
+    }
+    assertEquals(expected.stream().map(e -> List.of(e.get(0), e.get(1))).toList(), mirrored,
+        "the put/delete callbacks rebuild the same map: " + state);
+    assertEquals(29, expected.size(), fresh::toString); // 30 preloaded, kc/a0, kc/b1 and kc/b27 deleted, 2 new
+    assertEquals(3, state.path("deletes").asInt(), state::toString);
+    assertEquals(0, state.path("resets").asInt(), state::toString);
   }
 
   @Test

@@ -13,10 +13,11 @@ import java.util.Set;
 
 /**
  * nginx as users put it in front of Keyway: one origin serving the page and proxying {@code /v3/} with the
- * WebSocket upgrade headers and response buffering off (so chunked watch lines pass through as they come).
+ * WebSocket upgrade headers and response buffering off (so chunked watch lines pass through as they come), and
+ * the member's {@code /keyway.js}.
  */
 final class NginxFront implements AutoCloseable {
-  private static final List<String> SITE = List.of("index.html", "keyway.js");
+  private static final List<String> SITE = List.of("index.html", "page.js");
   private static final Set<PosixFilePermission> READABLE = PosixFilePermissions.fromString("rwxr-xr-x");
 
   final int port = LocalPorts.free();
@@ -61,6 +62,7 @@ final class NginxFront implements AutoCloseable {
           server {
             listen 127.0.0.1:%2$d;
             root %3$s;
+            location = /keyway.js { proxy_pass %4$s; }
             location /v3/ {
               proxy_pass %4$s;
               proxy_http_version 1.1;

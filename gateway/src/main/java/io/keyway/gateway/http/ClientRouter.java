@@ -20,7 +20,8 @@ import java.time.Duration;
 
 /**
  * Everything on the client port that is not gRPC: etcd's HTTP/JSON gateway under {@code /v3/}, the basic
- * endpoints ({@code /version}, {@code /health}, {@code /livez}, {@code /readyz}), and Go's answers for
+ * endpoints ({@code /version}, {@code /health}, {@code /livez}, {@code /readyz}), the JavaScript client
+ * ({@code /keyway.js}, Keyway's own), and Go's answers for
  * everything else. Paths are matched exactly on the percent-decoded path, as Go's muxes do (no trailing-slash
  * leniency); a path that is not clean gets Go's ServeMux redirect, as does {@code /v3} (to {@code /v3/}).
  */
@@ -39,6 +40,7 @@ public final class ClientRouter {
   private final HealthEndpoints health;
   private final EtcdLease lease;
   private final WatchRoutes watch;
+  private final ClientLibrary library = ClientLibrary.load();
   private final long maxMessageSize;
   private final Vertx vertx;
 
@@ -199,6 +201,10 @@ public final class ClientRouter {
       } else {
         ctx.response().putHeader(GoHttp.CONTENT_TYPE, GoHttp.APPLICATION_JSON).end(VERSION_BODY);
       }
+      return;
+    }
+    if (path.equals(ClientLibrary.PATH)) {
+      library.serve(ctx);
       return;
     }
     if (!health.serve(path, ctx)) {

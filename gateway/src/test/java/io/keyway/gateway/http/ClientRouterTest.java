@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -225,6 +227,18 @@ class ClientRouterTest {
     assertEquals(200, r.statusCode());
     assertEquals("{\"etcdserver\":\"3.5.17\",\"etcdcluster\":\"3.5.0\"}", r.body());
     assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+  }
+
+  @Test
+  void servesTheJavaScriptClientFromItsOneSourceFile() throws IOException {
+    HttpResponse<String> r = server.get("/keyway.js");
+    assertEquals(200, r.statusCode());
+    assertEquals("text/javascript; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+    assertCors(r); // a page on another origin may import it
+    assertEquals(Files.readString(Path.of("..", "clients", "js", "keyway.js")), r.body());
+    HttpResponse<String> post = server.post("/keyway.js", "");
+    assertEquals(405, post.statusCode());
+    assertEquals("GET", post.headers().firstValue("Allow").orElse(""));
   }
 
   @ParameterizedTest

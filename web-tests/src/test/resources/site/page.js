@@ -1,5 +1,6 @@
 // What a browser application does with Keyway: WebSocket watches and lease keep-alives, a streaming fetch of
-// the chunked watch, plain JSON calls. The tests read the collected state back through WebDriver.
+// the chunked watch, plain JSON calls, and the library the member serves (/keyway.js) keeping a KeyspaceCache.
+// The tests read the collected state back through WebDriver.
 'use strict';
 const sockets = {};
 const streams = {};
@@ -60,4 +61,37 @@ function streamState(name) {
 async function callJson(path, body) {
   const response = await fetch(path, { method: 'POST', body: JSON.stringify(body) });
   return { status: response.status, body: await response.json() };
+}
+
+// A KeyspaceCache of keyway.js (imported by index.html as window.keyway) and what its callbacks reported.
+const caches = {};
+
+async function startCache(name, prefix, options) {
+  const c = { mirror: {}, puts: 0, deletes: 0, resets: 0, errors: [], failed: null, cache: null };
+  caches[name] = c;
+  try {
+    const client = new keyway.KeywayClient(); // this page's origin: nginx in front of the member
+    c.cache = await keyway.KeyspaceCache.open(client, prefix, {
+      ...options,
+      onPut: ({ kv }) => { c.puts++; c.mirror[kv.key] = kv.value; },
+      onDelete: ({ key }) => { c.deletes++; delete c.mirror[key]; },
+      onReset: () => { c.resets++; },
+      onError: (e) => { c.errors.push(String(e)); },
+    });
+  } catch (e) {
+    c.failed = String(e);
+  }
+}
+
+function cacheState(name) {
+  const c = caches[name];
+  if (!c || !c.cache) return { started: false, failed: c ? c.failed : null };
+  return {
+    started: true,
+    revision: c.cache.revision,
+    size: c.cache.size,
+    entries: c.cache.entries().map((kv) => [kv.key, kv.value, kv.modRevision]),
+    mirror: Object.entries(c.mirror).sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    puts: c.puts, deletes: c.deletes, resets: c.resets, errors: c.errors,
+  };
 }
