@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,8 @@ class LockElectionAuthIT {
 
   @BeforeAll
   static void start() {
-    servers = ServerPair.start("recipes-auth");
+    // hashing passwords at etcd's default cost (10) takes seconds on a busy machine
+    servers = ServerPair.start("recipes-auth", "--bcrypt-cost=4");
     vertx = Vertx.vertx();
   }
 
@@ -121,15 +123,24 @@ class LockElectionAuthIT {
   }
 
   private static Side setUp(ServerProcess server) {
-    server.etcdctl().runAll(new String[][] {
-        {"user", "add", "root:rootpw"}, {"user", "grant-role", "root", "root"},
-        {"role", "add", "rw"}, {"role", "grant-permission", "rw", "readwrite", "p/", "--prefix"},
-        {"role", "add", "mixed"}, {"role", "grant-permission", "mixed", "read", "r/", "--prefix"},
-        {"role", "grant-permission", "mixed", "write", "wo/k"},
-        {"user", "add", "rw:rwpw"}, {"user", "grant-role", "rw", "rw"},
-        {"user", "add", "mixed:mpw"}, {"user", "grant-role", "mixed", "mixed"},
-        {"user", "add", "noroles:npw"},
-        {"put", "p/x", "v"}, {"put", "r/x", "v"}, {"put", "wo/k", "v"}, {"auth", "enable"}});
+    // over the JSON gateway rather than etcdctl: one process start per step would cost seconds on a busy box
+    HttpJson http = server.http();
+    for (String[] step : new String[][] {
+        {"/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"rootpw\"}"},
+        {"/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}"},
+        {"/v3/auth/role/add", "{\"name\":\"rw\"}"}, grant("rw", "READWRITE", "p/", Json.prefixEnd("p/")),
+        {"/v3/auth/role/add", "{\"name\":\"mixed\"}"}, grant("mixed", "READ", "r/", Json.prefixEnd("r/")),
+        grant("mixed", "WRITE", "wo/k", null),
+        {"/v3/auth/user/add", "{\"name\":\"rw\",\"password\":\"rwpw\"}"},
+        {"/v3/auth/user/grant", "{\"user\":\"rw\",\"role\":\"rw\"}"},
+        {"/v3/auth/user/add", "{\"name\":\"mixed\",\"password\":\"mpw\"}"},
+        {"/v3/auth/user/grant", "{\"user\":\"mixed\",\"role\":\"mixed\"}"},
+        {"/v3/auth/user/add", "{\"name\":\"noroles\",\"password\":\"npw\"}"},
+        {"/v3/kv/put", put("p/x")}, {"/v3/kv/put", put("r/x")}, {"/v3/kv/put", put("wo/k")},
+        {"/v3/auth/enable", "{}"}}) {
+      HttpResult r = http.post(step[0], step[1]);
+      assertEquals(200, r.status(), () -> server + " " + step[0] + " " + step[1] + ": " + r);
+    }
     Side side = new Side(server);
     side.headers.put(Who.NO_TOKEN, Map.of());
     side.tokens.put(Who.GARBAGE, "garbage.1");
@@ -148,6 +159,16 @@ class LockElectionAuthIT {
     return side;
   }
 
+  private static String[] grant(String role, String type, String key, String rangeEnd) {
+    return new String[] {"/v3/auth/role/grant", "{\"name\":\"" + role + "\",\"perm\":{\"permType\":\"" + type
+        + "\",\"key\":\"" + b64(key) + "\"" + (rangeEnd == null ? "" : ",\"range_end\":\"" + b64(rangeEnd) + "\"")
+        + "}}"};
+  }
+
+  private static String put(String key) {
+    return "{\"key\":\"" + b64(key) + "\",\"value\":\"" + b64("v") + "\"}";
+  }
+
   private static String token(ServerProcess server, String user, String password) {
     HttpResult r = server.http().post("/v3/auth/authenticate",
         "{\"name\":\"" + user + "\",\"password\":\"" + password + "\"}");
@@ -156,17 +177,14 @@ class LockElectionAuthIT {
   }
 
   /**
-   * One call made by each of {@code callers}: {@code allowed} get {@code allowedAnswer}, the others the refusal
-   * of their identity; the oracle (etcd 3.4.23) lets {@code etcd34AlsoAllows} through as well.
+   * One call made by each of {@code callers}: {@code allowed} get {@code allowedAnswer}, the others
+   * {@code refused} for their identity; the oracle (etcd 3.4.23) lets {@code etcd34AlsoAllows} through as well.
    */
   private record Case(String name, Set<Who> callers, Set<Who> allowed, String allowedAnswer,
-      Set<Who> etcd34AlsoAllows, BiFunction<Side, Who, String> call) {
+      Function<Who, String> refused, Set<Who> etcd34AlsoAllows, BiFunction<Side, Who, String> call) {
 
     String expected(Who who, boolean etcd34) {
-      if (allowed.contains(who) || etcd34 && etcd34AlsoAllows.contains(who)) {
-        return allowedAnswer;
-      }
-      return name.startsWith("observe") ? ENDED : refusal(who);
+      return allowed.contains(who) || etcd34 && etcd34AlsoAllows.contains(who) ? allowedAnswer : refused.apply(who);
     }
   }
 
@@ -185,8 +203,14 @@ class LockElectionAuthIT {
 
   private static Case post(String name, Set<Who> callers, Set<Who> allowed, String allowedAnswer,
       Set<Who> etcd34AlsoAllows, String path, BiFunction<Side, Who, String> body) {
-    return new Case(name, callers, allowed, allowedAnswer, etcd34AlsoAllows,
+    return new Case(name, callers, allowed, allowedAnswer, LockElectionAuthIT::refusal, etcd34AlsoAllows,
         (side, who) -> answer(side.post(who, path, body.apply(side, who))));
+  }
+
+  /** Observe reads the election's leader as the caller; refused, the stream just ends (etcd's too). */
+  private static Case observe(String name, Set<Who> allowed, String election, String leader) {
+    return new Case(name, ALL, allowed, "leader " + leader, who -> ENDED, NOBODY,
+        (side, who) -> observe(side, who, election));
   }
 
   private static String answer(HttpResult r) {
@@ -267,11 +291,9 @@ class LockElectionAuthIT {
             "/v3/election/proclaim", (s, w) -> rootLeader(s, true, s.badLease)),
         post("proclaim with lease 0", ALL, P_WRITERS, OK, NOBODY, "/v3/election/proclaim",
             (s, w) -> rootLeader(s, true, "0")),
-        new Case("observe", ALL, P_WRITERS, "leader p/e/", NOBODY, (s, w) -> observe(s, w, "p/e")),
-        new Case("observe where only reading is allowed", ALL, R_READERS, "leader r/x", NOBODY,
-            (s, w) -> observe(s, w, "r")),
-        new Case("observe where only writing is allowed", ALL, ROOT_ONLY, "leader wo/k", NOBODY,
-            (s, w) -> observe(s, w, "wo")),
+        observe("observe", P_WRITERS, "p/e", "p/e/"),
+        observe("observe where only reading is allowed", R_READERS, "r", "r/x"),
+        observe("observe where only writing is allowed", ROOT_ONLY, "wo", "wo/k"),
         post("resign with a wrong revision", ALL, P_WRITERS, OK, NOBODY, "/v3/election/resign",
             (s, w) -> rootLeader(s, false, "0")),
         post("resign", ALL, P_WRITERS, OK, NOBODY, "/v3/election/resign",
