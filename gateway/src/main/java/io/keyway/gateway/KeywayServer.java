@@ -14,6 +14,7 @@ import io.keyway.gateway.metrics.ServerMetrics;
 import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.LeaseRpcs;
 import io.keyway.gateway.rpc.MaintenanceRpcs;
+import io.keyway.gateway.rpc.MemberClient;
 import io.keyway.gateway.watch.WatchHub;
 import io.keyway.gateway.watch.WatchSettings;
 import io.keyway.raft.EtcdCluster;
@@ -140,7 +141,7 @@ public final class KeywayServer implements AutoCloseable {
         ClusterRpcs.addTo(rpcs, cluster);
       }
       if (lease != null && watches != null) {
-        ConcurrencyRpcs.addTo(rpcs, kv, lease, watches);
+        ConcurrencyRpcs.addTo(rpcs, new MemberClient(kv, lease), watches);
       }
       if (watches != null) {
         watches.setOpenCheck(() -> rpcs.refuseStream(EtcdRpcs.WATCH));

@@ -13,9 +13,12 @@ final class ServerPair implements AutoCloseable {
     this.etcd = etcd;
   }
 
-  /** @param name the servers' member names are {@code name} and {@code name}-oracle */
-  static ServerPair start(String name) {
-    ServerPair pair = new ServerPair(new KeywayProcess(name), new EtcdProcess(name + "-oracle"));
+  /**
+   * @param name the servers' member names are {@code name} and {@code name}-oracle
+   * @param flags etcd flags both servers get
+   */
+  static ServerPair start(String name, String... flags) {
+    ServerPair pair = new ServerPair(new KeywayProcess(name, flags), new EtcdProcess(name + "-oracle", flags));
     try {
       pair.keyway.start();
       pair.etcd.start();

@@ -1,17 +1,11 @@
 package io.keyway.gateway.auth;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
 import io.keyway.api.GrpcCode;
 import io.keyway.api.etcdserverpb.*;
-import io.keyway.api.v3electionpb.CampaignRequest;
-import io.keyway.api.v3electionpb.LeaderRequest;
-import io.keyway.api.v3electionpb.ProclaimRequest;
-import io.keyway.api.v3electionpb.ResignRequest;
-import io.keyway.api.v3lockpb.LockRequest;
-import io.keyway.api.v3lockpb.UnlockRequest;
+import io.keyway.gateway.rpc.MemberClient;
 import io.keyway.gateway.rpc.RpcGate;
 import io.keyway.gateway.rpc.UnaryRpc;
 import io.keyway.raft.EtcdKv;
@@ -30,7 +24,9 @@ import java.util.function.Function;
  * etcd's access rules (3.5.32+, with the 2026 CVE fixes) in front of every RPC. The token is resolved once
  * ({@link AuthService#identify}: ignored while auth is off, 401 when bad); then each method gets the check etcd
  * makes before serving it. KV writes and auth requests carry the caller into the Raft entry, where the apply
- * checks again against the auth store of that moment.
+ * checks again against the auth store of that moment. RPCs served as a client of the member (Lock, Election)
+ * get the caller's client instead ({@link #clientFor}): each KV and Lease request they make is checked by the
+ * same rules as the caller's own KV and Lease RPCs ({@link CheckedKv}, {@link CheckedLease}).
  *
  * <p>Defragment, Hash, HashKV and Snapshot answer with etcd 3.5's unmapped {@code auth: ...} errors (gRPC Unknown,
  * HTTP 500), as etcd 3.5.33's maintenance server does; every other refusal is the mapped {@code etcdserver: ...}
@@ -44,15 +40,9 @@ public final class AuthGate implements RpcGate {
   private final Function<AuthInfo, EtcdLease> leaseAs;
   private final Map<String, BiFunction<AuthInfo, Message, CompletionStage<? extends Message>>> authRpcs;
 
-  /** @param kvAs the KV service acting for a caller (its writes carry the caller to the apply) */
-  public AuthGate(AuthService auth, Function<AuthInfo, EtcdKv> kvAs) {
-    this(auth, kvAs, null);
-  }
-
   /**
    * @param kvAs the KV service acting for a caller (its writes carry the caller to the apply)
-   * @param leaseAs the Lease service acting for a caller (grants and revokes carry the caller to the apply);
-   *     null: leases are served by the RPCs as registered, checked here only
+   * @param leaseAs the Lease service acting for a caller (grants and revokes carry the caller to the apply)
    */
   public AuthGate(AuthService auth, Function<AuthInfo, EtcdKv> kvAs, Function<AuthInfo, EtcdLease> leaseAs) {
     this.auth = auth;
@@ -65,6 +55,29 @@ public final class AuthGate implements RpcGate {
 
   Map<String, BiFunction<AuthInfo, Message, CompletionStage<? extends Message>>> table() {
     return authRpcs;
+  }
+
+  /** The KV service as {@code who} may use it. */
+  private EtcdKv kvFor(AuthInfo who) {
+    return new CheckedKv(permissions, who, kvAs.apply(who));
+  }
+
+  /** The Lease service as {@code who} may use it. */
+  private EtcdLease leasesFor(AuthInfo who) {
+    return new CheckedLease(permissions, who, leaseAs.apply(who));
+  }
+
+  /**
+   * The client etcd's lock and election servers would use for this caller: its requests go through exactly
+   * the checks of the caller's own KV and Lease RPCs, so a recipe can do no more than its caller. As etcd's
+   * in-process client presents the caller's token with each request, a token that names nobody fails each
+   * request with the error a direct one would get (which the recipes report as their servers do).
+   */
+  @Override
+  public MemberClient clientFor(String token) {
+    CompletableFuture<AuthInfo> who = auth.identifyAsync(token);
+    return new MemberClient(new DeferredKv(who.thenApply(this::kvFor)),
+        new DeferredLease(who.thenApply(this::leasesFor)));
   }
 
   @Override
@@ -101,74 +114,38 @@ public final class AuthGate implements RpcGate {
     switch (rpc.fullName()) {
       // ---- KV: key permissions; writes carry the caller into the log
       case "etcdserverpb.KV/Range" -> {
-        if (enabled) {
-          permissions.checkRange(who, (RangeRequest) request);
-        }
-        return rpc.invoke(request);
+        return kvFor(who).range((RangeRequest) request);
       }
       case "etcdserverpb.KV/Put" -> {
-        if (enabled) {
-          permissions.checkPut(who, (PutRequest) request);
-        }
-        return kvAs.apply(who).put((PutRequest) request);
+        return kvFor(who).put((PutRequest) request);
       }
       case "etcdserverpb.KV/DeleteRange" -> {
-        if (enabled) {
-          permissions.checkDeleteRange(who, (DeleteRangeRequest) request);
-        }
-        return kvAs.apply(who).deleteRange((DeleteRangeRequest) request);
+        return kvFor(who).deleteRange((DeleteRangeRequest) request);
       }
       case "etcdserverpb.KV/Txn" -> {
-        if (enabled) {
-          permissions.checkTxn(who, (TxnRequest) request);
-        }
-        return kvAs.apply(who).txn((TxnRequest) request);
+        return kvFor(who).txn((TxnRequest) request);
       }
       case "etcdserverpb.KV/Compact" -> {
-        store.checkAdmin(who);
-        return kvAs.apply(who).compact((CompactionRequest) request);
+        return kvFor(who).compact((CompactionRequest) request);
       }
       // ---- Lease: any authenticated user; lease keys need WRITE (revoke) or READ (listing keys)
       case "etcdserverpb.Lease/LeaseRevoke" -> {
-        if (enabled) {
-          requireUser(who);
-          permissions.checkLeaseKeys(who, ((LeaseRevokeRequest) request).getID(), true);
-        }
-        return leaseAs == null ? rpc.invoke(request) : leaseAs.apply(who).revoke((LeaseRevokeRequest) request);
+        return leasesFor(who).revoke((LeaseRevokeRequest) request);
       }
       case "etcdserverpb.Lease/LeaseGrant" -> {
-        if (enabled) {
-          requireUser(who);
-        }
-        return leaseAs == null ? rpc.invoke(request) : leaseAs.apply(who).grant((LeaseGrantRequest) request);
+        return leasesFor(who).grant((LeaseGrantRequest) request);
       }
       case "etcdserverpb.Lease/LeaseTimeToLive" -> {
-        if (enabled) {
-          requireUser(who);
-          LeaseTimeToLiveRequest ttl = (LeaseTimeToLiveRequest) request;
-          if (ttl.getKeys()) {
-            permissions.checkLeaseKeys(who, ttl.getID(), false);
-          }
-        }
-        return rpc.invoke(request);
+        return leasesFor(who).timeToLive((LeaseTimeToLiveRequest) request);
       }
       case "etcdserverpb.Lease/LeaseLeases" -> {
-        if (!enabled) {
-          return rpc.invoke(request);
-        }
-        requireUser(who);
-        return rpc.invoke(request).thenApply(resp -> {
-          for (LeaseStatus lease : ((LeaseLeasesResponse) resp).getLeasesList()) {
-            permissions.checkLeaseKeys(who, lease.getID(), false);
-          }
-          return resp;
-        });
+        return leasesFor(who).leases((LeaseLeasesRequest) request);
       }
       // ---- Maintenance and Cluster
       case "etcdserverpb.Maintenance/Alarm" -> {
         if (enabled) {
           if (((AlarmRequest) request).getAction() == AlarmRequest.AlarmAction.GET) {
-            requireUser(who);
+            CheckedCall.requireUser(who);
           } else {
             store.checkAdmin(who);
           }
@@ -186,47 +163,10 @@ public final class AuthGate implements RpcGate {
         store.checkAdmin(who);
         return rpc.invoke(request);
       }
-      // ---- Lock and Election: the keys their KV operations touch
-      case "v3lockpb.Lock/Lock" -> {
-        if (enabled) {
-          checkRecipe(who, ((LockRequest) request).getName());
-        }
-        return rpc.invoke(request);
-      }
-      case "v3lockpb.Lock/Unlock" -> {
-        if (enabled) {
-          store.checkWrite(who, ((UnlockRequest) request).getKey(), ByteString.EMPTY);
-        }
-        return rpc.invoke(request);
-      }
-      case "v3electionpb.Election/Campaign" -> {
-        if (enabled) {
-          checkRecipe(who, ((CampaignRequest) request).getName());
-        }
-        return rpc.invoke(request);
-      }
-      case "v3electionpb.Election/Proclaim" -> {
-        if (enabled) {
-          store.checkWrite(who, ((ProclaimRequest) request).getLeader().getKey(), ByteString.EMPTY);
-        }
-        return rpc.invoke(request);
-      }
-      case "v3electionpb.Election/Resign" -> {
-        if (enabled) {
-          store.checkWrite(who, ((ResignRequest) request).getLeader().getKey(), ByteString.EMPTY);
-        }
-        return rpc.invoke(request);
-      }
-      case "v3electionpb.Election/Leader" -> {
-        if (enabled) {
-          checkPrefixRead(who, ((LeaderRequest) request).getName());
-        }
-        return rpc.invoke(request);
-      }
-      // Lease grant, Maintenance Status, MemberList and anything else: any authenticated user
+      // Maintenance Status, MemberList and anything else: any authenticated user
       default -> {
         if (enabled) {
-          requireUser(who);
+          CheckedCall.requireUser(who);
         }
         return rpc.invoke(request);
       }
@@ -242,8 +182,7 @@ public final class AuthGate implements RpcGate {
       }
       switch (fullName) {
         case "etcdserverpb.Maintenance/Snapshot" -> store.checkAdmin(who);
-        case "v3electionpb.Election/Observe" -> checkPrefixRead(who, ((LeaderRequest) request).getName());
-        default -> requireUser(who);
+        default -> CheckedCall.requireUser(who);
       }
       return null;
     } catch (EtcdException e) {
@@ -283,42 +222,11 @@ public final class AuthGate implements RpcGate {
     try {
       AuthInfo who = auth.identify(token);
       if (store.isEnabled()) {
-        requireUser(who);
-        permissions.checkLeaseKeys(who, leaseId, true);
+        CheckedLease.checkKeepAlive(permissions, who, leaseId);
       }
       return null;
     } catch (EtcdException e) {
       return e;
-    }
-  }
-
-  /** A lock or campaign reads the waiters under {@code name/} and writes its own key there. */
-  private void checkRecipe(AuthInfo who, ByteString name) throws EtcdException {
-    ByteString prefix = name.concat(ByteString.copyFromUtf8("/"));
-    store.checkRead(who, prefix, prefixEnd(prefix));
-    store.checkWrite(who, prefix, prefixEnd(prefix));
-  }
-
-  private void checkPrefixRead(AuthInfo who, ByteString name) throws EtcdException {
-    ByteString prefix = name.concat(ByteString.copyFromUtf8("/"));
-    store.checkRead(who, prefix, prefixEnd(prefix));
-  }
-
-  /** clientv3.GetPrefixRangeEnd: the prefix with its last byte below 0xff incremented. */
-  static ByteString prefixEnd(ByteString prefix) {
-    byte[] end = prefix.toByteArray();
-    for (int i = end.length - 1; i >= 0; i--) {
-      if ((end[i] & 0xff) < 0xff) {
-        end[i]++;
-        return ByteString.copyFrom(end, 0, i + 1);
-      }
-    }
-    return ByteString.copyFrom(new byte[] {0});
-  }
-
-  private static void requireUser(AuthInfo who) throws EtcdException {
-    if (who == null || who.isEmpty()) {
-      throw EtcdError.USER_EMPTY.exception();
     }
   }
 

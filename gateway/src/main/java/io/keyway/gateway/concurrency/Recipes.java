@@ -7,6 +7,7 @@ import io.keyway.api.etcdserverpb.Compare;
 import io.keyway.api.etcdserverpb.LeaseGrantRequest;
 import io.keyway.api.etcdserverpb.RangeRequest;
 import io.keyway.api.etcdserverpb.RequestOp;
+import io.keyway.gateway.rpc.MemberClient;
 import io.keyway.gateway.rpc.RpcFailure;
 import io.keyway.gateway.watch.WatchHub;
 import io.keyway.raft.EtcdKv;
@@ -18,9 +19,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * What etcd's lock and election servers build on (its clientv3 concurrency recipes), in process: the member's
- * KV and Lease services, its watchable store, and the helpers the recipes share (session lease, key names,
- * "first/last created under a prefix" ranges, and how their errors reach the client).
+ * What etcd's lock and election servers build on (its clientv3 concurrency recipes), in process, for one
+ * caller: the member's KV and Lease services as that caller's client ({@link MemberClient}), the watchable
+ * store, and the helpers the recipes share (session lease, key names, "first/last created under a prefix"
+ * ranges, and how their errors reach the client).
+ *
+ * <p>Every KV and Lease request of a recipe goes through the caller's client, so with auth on it needs the
+ * permissions it would need sent directly (etcd's servers use a client carrying the caller's token): a lock
+ * reads its prefix and writes its key, a proclamation compares (reads) the leader key and writes it, and so
+ * on. The watches need no check of their own: each watches keys the recipe has just read through the client
+ * (etcd, too, checks a watch only when it is created).
  *
  * <p>Every step is asynchronous; continuations run on one small daemon thread that never blocks, so waiting
  * lockers and campaigners hold no thread at all.
@@ -39,9 +47,9 @@ final class Recipes {
   final EtcdLease lease;
   final WatchHub watches;
 
-  Recipes(EtcdKv kv, EtcdLease lease, WatchHub watches) {
-    this.kv = kv;
-    this.lease = lease;
+  Recipes(MemberClient client, WatchHub watches) {
+    this.kv = client.kv();
+    this.lease = client.lease();
     this.watches = watches;
   }
 

@@ -124,7 +124,8 @@ public final class EtcdRpcs {
     if (gate == null) {
       return rpc.invoke(request);
     }
-    return gate.invoke(rpc, request, token);
+    // an RPC served as a client of the member is checked step by step, as its caller (etcd's Lock, Election)
+    return rpc.actsAsClient() ? rpc.invokeAs(gate.clientFor(token), request) : gate.invoke(rpc, request, token);
   }
 
   /**
@@ -146,7 +147,7 @@ public final class EtcdRpcs {
   public Runnable startStream(ServerStreamRpc<?, ?> rpc, com.google.protobuf.Message request,
       StreamSink<?> sink, String token) {
     EtcdException refused = refuseStream(rpc.fullName());
-    if (refused == null && gate != null) {
+    if (refused == null && gate != null && !rpc.actsAsClient()) {
       refused = gate.refuseStream(rpc.fullName(), request, token);
     }
     if (refused != null) {
@@ -155,7 +156,9 @@ public final class EtcdRpcs {
     }
     @SuppressWarnings("unchecked")
     StreamSink<Object> s = (StreamSink<Object>) sink;
-    return rpc.start(request, s);
+    // a stream served as a client runs as its caller: its reads are checked as they happen (etcd's Observe)
+    return gate != null && rpc.actsAsClient() ? rpc.startAs(gate.clientFor(token), request, s)
+        : rpc.start(request, s);
   }
 
   /** {@code rpc} for the caller behind {@code token}: a learner and the gate decide before the stream starts. */

@@ -17,4 +17,11 @@ public interface RpcGate {
 
   /** Why the caller may not keep lease {@code leaseId} alive; null when it may. */
   EtcdException refuseKeepAlive(String token, long leaseId);
+
+  /**
+   * The member's services as the caller behind {@code token} may use them, for RPCs served as a client of the
+   * member: every request is checked as if the caller had sent it directly, from the token on (one that names
+   * nobody fails each request as it would fail a direct one).
+   */
+  MemberClient clientFor(String token);
 }

@@ -24,9 +24,18 @@ public final class GrpcProbe implements AutoCloseable {
   }
 
   public <Req, Resp> Reply<Resp> call(ServiceMethod<Resp, Req> method, Req request) {
+    return call(method, request, java.util.Map.of());
+  }
+
+  /** A call with request metadata, e.g. etcd's {@code token}. */
+  public <Req, Resp> Reply<Resp> call(ServiceMethod<Resp, Req> method, Req request,
+      java.util.Map<String, String> metadata) {
     Object[] body = new Object[1];
     Future<Reply<Resp>> reply = client.request(address, method)
-        .compose(req -> req.send(request))
+        .compose(req -> {
+          metadata.forEach(req.headers()::set);
+          return req.send(request);
+        })
         .compose(resp -> {
           resp.handler(m -> body[0] = m);
           return resp.end().transform(ar -> {
