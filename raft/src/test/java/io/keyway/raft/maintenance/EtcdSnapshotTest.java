@@ -108,6 +108,20 @@ class EtcdSnapshotTest {
   }
 
   @Test
+  void keywaysOwnArchiveFormatStillRestores() throws Exception {
+    Path archive = tmp.resolve("keyway.archive");
+    List<String> original;
+    try (RocksKvStore store = RocksKvStore.open(restore(etcdSnapshot(), "m1"), StoreOptions.defaults())) {
+      original = describe(store);
+      SnapshotArchive.pack(store, archive);
+    }
+    appendSha256(archive);
+    try (RocksKvStore again = RocksKvStore.open(restore(archive, "m2"), StoreOptions.defaults())) {
+      assertEquals(original, describe(again));
+    }
+  }
+
+  @Test
   void aDamagedEtcdSnapshotLeavesNothingBehind() throws Exception {
     Path snapshot = etcdSnapshot();
     byte[] bytes = Files.readAllBytes(snapshot);
