@@ -111,9 +111,18 @@ public final class BoltReader implements AutoCloseable {
     public void forEach(EntryVisitor visitor) throws IOException {
       if (inline != null) {
         walk(inline, -1, 0, visitor);
-      } else {
-        walk(readPage(root), root, 0, visitor);
+        return;
       }
+      // pages checked one by one could still be linked out of order (or twice): keys must rise across them too
+      byte[][] last = {null};
+      walk(readPage(root), root, 0, (key, value, bucket) -> {
+        if (last[0] != null && Arrays.compareUnsigned(last[0], key) >= 0) {
+          throw new BoltFormatException("corrupt database: keys out of order across the pages of the bucket at page "
+              + root);
+        }
+        last[0] = key;
+        visitor.visit(key, value, bucket);
+      });
     }
 
     /** The nested bucket {@code name}, or null (also when {@code name} is a plain key). */

@@ -178,5 +178,23 @@ class BoltFileTest {
       assertEquals("corrupt database: page 3 identifies itself as page 99", e.getMessage());
     }
     assertTrue(meta.getLong(16 + 40) > 3, "the file has more than three pages");
+
+    // a branch page whose first two children are swapped: every page is sound, their order is not
+    long rootPage = meta.getLong(16 + 16);
+    byte[] swapped = good.clone();
+    ByteBuffer all = ByteBuffer.wrap(swapped).order(ByteOrder.LITTLE_ENDIAN);
+    int rootLeaf = (int) rootPage * 4096;
+    int keyElement = rootLeaf + 16; // the root bucket's only element: "key"
+    int valueAt = keyElement + all.getInt(keyElement + 4) + all.getInt(keyElement + 8);
+    int branch = (int) all.getLong(valueAt) * 4096;
+    assertEquals(0x01, all.getShort(branch + 8), "the key bucket's root is a branch page");
+    long first = all.getLong(branch + 16 + 8);
+    all.putLong(branch + 16 + 8, all.getLong(branch + 32 + 8)).putLong(branch + 32 + 8, first);
+    Path outOfOrder = tmp.resolve("out-of-order");
+    Files.write(outOfOrder, swapped);
+    try (BoltReader r = BoltReader.open(outOfOrder, Files.size(outOfOrder))) {
+      e = assertThrows(BoltFormatException.class, () -> read(r.bucket(name("key"))));
+      assertTrue(e.getMessage().contains("keys out of order across the pages"), e.getMessage());
+    }
   }
 }
