@@ -12,6 +12,7 @@ import io.keyway.store.StoreFailedException;
 import io.keyway.store.StoreImage;
 import io.keyway.store.auth.AuthStore;
 import io.keyway.store.bolt.BoltWriter;
+import io.keyway.store.mvcc.Revision;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
@@ -40,7 +41,7 @@ final class EtcdSnapshotExport {
     Map<byte[], byte[]> meta = sorted();
     meta.put(EtcdLayout.CONSISTENT_INDEX, EtcdLayout.int64(image.appliedIndex()));
     if (image.compactRevision() > 0) {
-      byte[] compacted = EtcdLayout.revisionKey(new io.keyway.store.mvcc.Revision(image.compactRevision(), 0), false);
+      byte[] compacted = EtcdLayout.revisionKey(new Revision(image.compactRevision(), 0), false);
       meta.put(EtcdLayout.FINISHED_COMPACT, compacted);
       meta.put(EtcdLayout.SCHEDULED_COMPACT, compacted);
     }
