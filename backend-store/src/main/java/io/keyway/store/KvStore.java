@@ -153,6 +153,12 @@ public interface KvStore extends AutoCloseable {
    */
   long dump(java.io.DataOutputStream out);
 
+  /**
+   * Hands {@code reader} the store's content as of one applied position (a store snapshot: applies go on
+   * meanwhile) and returns its result.
+   */
+  <T> T readImage(StoreImage.Reader<T> reader) throws java.io.IOException;
+
   /** Size of the store's data on disk, in bytes (etcd's dbSize, which its space quota is checked against). */
   long sizeOnDisk();
 

@@ -778,6 +778,149 @@ public final class RocksKvStore implements LeaseStore {
     }
   }
 
+  @Override
+  public <T> T readImage(StoreImage.Reader<T> reader) throws IOException {
+    Lock open = openLock.readLock();
+    open.lock();
+    try {
+      if (closed) {
+        throw new StoreFailedException("store is closed");
+      }
+      long revision;
+      long compacted;
+      long appliedIndex;
+      Snapshot snapshot;
+      Lock l = stateLock.readLock();
+      l.lock();
+      try {
+        // the counters and the snapshot are taken together: they describe the same applied position
+        revision = currentRev;
+        compacted = Math.max(0, compactRev);
+        appliedIndex = applied.completeIndex();
+        snapshot = backend.snapshot();
+      } finally {
+        l.unlock();
+      }
+      try {
+        return reader.read(new StoreImage() {
+          @Override public long revision() { return revision; }
+
+          @Override public long compactRevision() { return compacted; }
+
+          @Override public long appliedIndex() { return Math.max(0, appliedIndex); }
+
+          @Override
+          public void forEachRevision(RevisionVisitor visitor) throws IOException {
+            try {
+              backend.scanRevisions(null, null, snapshot, (key, value) -> {
+                try {
+                  visitor.visit(Revision.fromKey(key), Revision.isTombstoneKey(key), value);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+                return true;
+              });
+            } catch (UncheckedIOException e) {
+              throw e.getCause();
+            }
+          }
+
+          @Override
+          public List<LeaseRecord> leases() {
+            List<LeaseRecord> out = new ArrayList<>();
+            backend.scanLeases(snapshot, (key, value) -> out.add(LeaseRecord.decode(key, value)));
+            return out;
+          }
+
+          @Override
+          public byte[] record(String name) {
+            return backend.getMeta(META_RECORD_PREFIX + name, snapshot);
+          }
+        });
+      } finally {
+        backend.release(snapshot);
+      }
+    } finally {
+      open.unlock();
+    }
+  }
+
+  /**
+   * Fills a new, empty store at {@code dir} with what {@code source} hands over (an image read from another
+   * format); the apply position stays unset, as after {@link #forgetAppliedPosition}.
+   */
+  public static void load(Path dir, StoreOptions options, StoreImage.Source source) throws IOException {
+    try (RocksBackend fresh = RocksBackend.open(dir, options)) {
+      ImageLoader loader = new ImageLoader(fresh);
+      try {
+        source.fill(loader);
+        loader.flush();
+      } finally {
+        loader.batch.close();
+      }
+      fresh.compactAll(); // flushes too: the loaded data is in table files, not only in the WAL
+    }
+  }
+
+  /** Writes an image into a backend in batches of a few MiB. */
+  private static final class ImageLoader implements StoreImage.Sink {
+    private static final long BATCH_BYTES = 4L << 20;
+    private final RocksBackend backend;
+    private WriteBatch batch = new WriteBatch();
+    private long pending;
+
+    ImageLoader(RocksBackend backend) {
+      this.backend = backend;
+    }
+
+    @Override
+    public void revision(Revision revision, boolean tombstone, byte[] keyValue) {
+      byte[] key = revision.toKey(tombstone);
+      backend.putRevision(batch, key, keyValue);
+      added(key.length + keyValue.length);
+    }
+
+    @Override
+    public void lease(LeaseRecord lease) {
+      backend.putLease(batch, lease.key(), lease.value());
+      added(24);
+    }
+
+    @Override
+    public void record(String name, byte[] value) {
+      backend.putMeta(batch, META_RECORD_PREFIX + name, value);
+      added(value.length);
+    }
+
+    @Override
+    public void revisions(long current, long compacted) {
+      backend.putMeta(batch, META_REVISION, longBytes(Math.max(1, current)));
+      if (compacted > 0) {
+        backend.putMeta(batch, META_COMPACT, longBytes(compacted));
+      } else {
+        backend.deleteMeta(batch, META_COMPACT);
+      }
+      added(16);
+    }
+
+    private void added(long bytes) {
+      pending += bytes;
+      if (pending >= BATCH_BYTES) {
+        flush();
+      }
+    }
+
+    void flush() {
+      try {
+        backend.write(batch);
+      } finally {
+        batch.close();
+      }
+      batch = new WriteBatch();
+      pending = 0;
+    }
+  }
+
   /** Rewrites the database files without deleted entries (etcd's defragment). */
   @Override
   public void defragment() {

@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,22 +90,7 @@ class SnapshotRestoreIT {
   }
 
   private static Etcdctl.Result keywayCommand(List<String> args) {
-    List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m", "-jar", ItEnvironment.keywayJar().toString()));
-    cmd.addAll(args);
-    try {
-      Path out = Files.createTempFile(ItEnvironment.logDir(), "keyway-cmd", ".out");
-      Path err = Files.createTempFile(ItEnvironment.logDir(), "keyway-cmd", ".err");
-      Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "keyway " + args + " did not finish");
-      return new Etcdctl.Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return KeywayCommand.run(args);
   }
 
   /** etcd 3.4 refuses an existing data dir, even an empty one; etcdutl 3.5 and Keyway accept an empty one. */

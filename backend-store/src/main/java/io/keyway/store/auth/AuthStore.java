@@ -40,7 +40,7 @@ public final class AuthStore implements ChangeListener {
   private static final Logger LOG = LoggerFactory.getLogger(AuthStore.class);
   public static final String ROOT_USER = "root";
   public static final String ROOT_ROLE = "root";
-  static final String RECORD = "auth";
+  public static final String RECORD = "auth";
   private static final Permission ROOT_PERMISSION = Permission.newBuilder()
       .setPermType(Permission.Type.READWRITE).setKey(ByteString.EMPTY)
       .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build();

@@ -168,8 +168,13 @@ public final class RocksBackend implements AutoCloseable {
   }
 
   public byte[] getMeta(String name) {
-    try {
-      return db.get(meta, name.getBytes(StandardCharsets.UTF_8));
+    return getMeta(name, null);
+  }
+
+  /** A meta entry as of {@code snapshot} (null: latest). */
+  public byte[] getMeta(String name, Snapshot snapshot) {
+    try (ReadOptions ro = readOptions(snapshot)) {
+      return db.get(meta, ro, name.getBytes(StandardCharsets.UTF_8));
     } catch (RocksDBException e) {
       throw new StoreFailedException("meta read failed: " + e.getMessage(), e);
     }
@@ -177,7 +182,12 @@ public final class RocksBackend implements AutoCloseable {
 
   /** Calls {@code visitor} with every lease record, in id order (unsigned bytes), until it returns false. */
   public void scanLeases(RevisionVisitor visitor) {
-    try (ReadOptions ro = new ReadOptions(); RocksIterator it = db.newIterator(leases, ro)) {
+    scanLeases(null, visitor);
+  }
+
+  /** {@link #scanLeases(RevisionVisitor)} as of {@code snapshot} (null: latest). */
+  public void scanLeases(Snapshot snapshot, RevisionVisitor visitor) {
+    try (ReadOptions ro = readOptions(snapshot); RocksIterator it = db.newIterator(leases, ro)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         if (!visitor.visit(it.key(), it.value())) {
           break;

@@ -118,6 +118,9 @@ final class GatedKvStore implements KvStore {
   @Override public void setLeaseHooks(LeaseHooks hooks) { delegate.setLeaseHooks(hooks); }
   @Override public void checkpoint(Path target) { delegate.checkpoint(target); }
   @Override public long dump(java.io.DataOutputStream out) { return delegate.dump(out); }
+  @Override public <T> T readImage(io.keyway.store.StoreImage.Reader<T> reader) throws java.io.IOException {
+    return delegate.readImage(reader);
+  }
   @Override public long sizeOnDisk() { return delegate.sizeOnDisk(); }
   @Override public long sizeInUse() { return delegate.sizeInUse(); }
   @Override public io.keyway.store.KvHash hashKv(long revision) { return delegate.hashKv(revision); }

@@ -19,7 +19,9 @@ import io.keyway.store.KvHash;
 import io.keyway.store.KvStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -119,11 +121,14 @@ public final class MaintenanceService implements EtcdMaintenance, AutoCloseable 
     return onWorker(() -> {
       try {
         Files.createDirectories(scratchDir);
-        Path archive = scratchDir.resolve("snapshot-" + System.nanoTime() + ".archive");
+        Path archive = scratchDir.resolve("snapshot-" + System.nanoTime() + ".db");
         try {
           ResponseHeader h = header.get();
-          SnapshotArchive.pack(store, archive);
-          return new SnapshotFile(archive, Files.size(archive), h);
+          long size;
+          try (FileChannel out = FileChannel.open(archive, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            size = store.readImage(image -> EtcdSnapshotExport.write(image, out));
+          }
+          return new SnapshotFile(archive, size, h);
         } catch (IOException | RuntimeException e) {
           Files.deleteIfExists(archive);
           throw e;

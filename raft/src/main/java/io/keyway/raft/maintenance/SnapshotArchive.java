@@ -20,7 +20,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The file a Snapshot RPC streams (before etcd's SHA-256 trailer) and {@code snapshot restore} reads.
+ * Keyway's own snapshot format, which Snapshot RPCs streamed (before etcd's SHA-256 trailer) until they
+ * switched to etcd's bbolt format ({@link EtcdSnapshotExport}); {@code snapshot restore} still reads it.
  *
  * <p>Format 2 (written): the magic line {@code KEYWAY-SNAPSHOT 2\n}, then the store's canonical
  * {@code LogicalDump} (every entry of every column family, in key order), then zero bytes up to a multiple of

@@ -9,6 +9,8 @@ import io.keyway.raft.storage.Fsync;
 import io.keyway.raft.storage.StoreDirs;
 import io.keyway.store.RocksKvStore;
 import io.keyway.store.StoreOptions;
+import io.keyway.store.bolt.BoltFormatException;
+import io.keyway.store.bolt.BoltReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -23,8 +25,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * etcdutl's {@code snapshot restore} and {@code snapshot status} for files that {@code etcdctl snapshot save}
- * wrote from a Keyway member: a {@link SnapshotArchive} padded to 512 bytes, then its SHA-256.
+ * etcdutl's {@code snapshot restore} and {@code snapshot status} for the files {@code etcdctl snapshot save}
+ * writes, from an etcd member or a Keyway member (both: a bbolt database in etcd's layout, then its SHA-256),
+ * for an etcd member's {@code member/snap/db} (no SHA-256: needs {@code --skip-hash-check}, as with etcdutl),
+ * and for the {@link SnapshotArchive} files older Keyway members streamed. The format is told by the file's
+ * first bytes.
  *
  * <p>Restore builds a new data dir as etcd does: the key space with its revisions and compaction revision,
  * the lease table and the alarm table are kept; membership is replaced by the one {@code --initial-cluster}
@@ -63,11 +68,17 @@ public final class SnapshotRestore {
       throw new SnapshotException("data-dir \"" + o.dataDir() + "\" not empty or could not be read");
     }
     long content = verifiedContentSize(o.snapshot(), o.skipHashCheck());
+    // an etcd database is checked (meta pages, size) before anything is created
+    BoltReader etcd = isBolt(o.snapshot()) ? openBolt(o.snapshot(), content) : null;
     boolean created = !Files.exists(o.dataDir());
     NodeConfig layout = NodeConfig.builder().name(o.name()).dataDir(o.dataDir()).build();
     try {
-      try (InputStream in = Channels.newInputStream(FileChannel.open(o.snapshot(), StandardOpenOption.READ))) {
-        SnapshotArchive.unpack(limited(in, content), layout.storeDir());
+      if (etcd != null) {
+        RocksKvStore.load(layout.storeDir(), StoreOptions.defaults(), new EtcdSnapshotImport(etcd));
+      } else {
+        try (InputStream in = Channels.newInputStream(FileChannel.open(o.snapshot(), StandardOpenOption.READ))) {
+          SnapshotArchive.unpack(limited(in, content), layout.storeDir());
+        }
       }
       RocksKvStore.forgetAppliedPosition(layout.storeDir(), StoreOptions.defaults(), MemberTable.RECORD);
       identity.save(layout.memberDir());
@@ -81,16 +92,45 @@ public final class SnapshotRestore {
       } else {
         StoreDirs.deleteRecursively(layout.memberDir());
       }
+      if (e instanceof BoltFormatException bad) {
+        throw new SnapshotException(bad.getMessage());
+      }
       if (e instanceof IOException io && io.getMessage() != null && io.getMessage().startsWith("not a keyway")) {
         throw new SnapshotException(io.getMessage());
       }
       throw e;
+    } finally {
+      if (etcd != null) {
+        etcd.close();
+      }
+    }
+  }
+
+  /** Whether {@code file} starts like a bbolt database (an etcd snapshot) rather than a Keyway archive. */
+  static boolean isBolt(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return BoltReader.looksLikeBolt(in.readNBytes(64));
+    }
+  }
+
+  private static BoltReader openBolt(Path file, long content) throws SnapshotException, IOException {
+    try {
+      return BoltReader.open(file, content);
+    } catch (BoltFormatException e) {
+      throw new SnapshotException(e.getMessage());
     }
   }
 
   /** Opens a copy of the snapshot's store and reports what etcdutl's status reports. */
   public static Status status(Path snapshot, Path scratch) throws SnapshotException, IOException {
     long content = verifiedContentSize(snapshot, true);
+    if (isBolt(snapshot)) {
+      try (BoltReader db = openBolt(snapshot, content)) {
+        return EtcdSnapshotStatus.of(db);
+      } catch (BoltFormatException e) {
+        throw new SnapshotException(e.getMessage());
+      }
+    }
     Path dir = scratch.resolve("keyway-snapshot-status-" + System.nanoTime());
     try {
       try (InputStream in = Channels.newInputStream(FileChannel.open(snapshot, StandardOpenOption.READ))) {

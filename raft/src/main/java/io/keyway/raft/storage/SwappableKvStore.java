@@ -20,6 +20,7 @@ import io.keyway.store.LeaseRecord;
 import io.keyway.store.LeaseStore;
 import io.keyway.store.RevisionChanges;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -203,6 +204,21 @@ public final class SwappableKvStore implements LeaseStore {
   @Override
   public long dump(java.io.DataOutputStream out) {
     return read(() -> current.dump(out));
+  }
+
+  @Override
+  public <T> T readImage(io.keyway.store.StoreImage.Reader<T> reader) throws java.io.IOException {
+    try {
+      return read(() -> {
+        try {
+          return current.readImage(reader);
+        } catch (java.io.IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   @Override
