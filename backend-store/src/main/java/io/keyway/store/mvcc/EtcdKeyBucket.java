@@ -1,7 +1,10 @@
 package io.keyway.store.mvcc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.keyway.api.mvccpb.KeyValue;
+import io.keyway.store.StoreFailedException;
+import java.nio.ByteBuffer;
 
 /**
  * How etcd lays out one revision in its backend's {@code key} bucket, which is what etcd's HashKV and snapshot
@@ -35,5 +38,36 @@ public final class EtcdKeyBucket {
    */
   public static byte[] tombstoneValue(ByteString key) {
     return KeyValue.newBuilder().setKey(key).build().toByteArray();
+  }
+
+  /** The revision of etcd's bucket key {@code key} (with or without the tombstone mark); null when it is none. */
+  public static Revision revision(byte[] key) {
+    if (!(key.length == REVISION_KEY_BYTES || isTombstone(key)) || key[8] != SEPARATOR) {
+      return null;
+    }
+    ByteBuffer b = ByteBuffer.wrap(key);
+    long main = b.getLong(0);
+    long sub = b.getLong(9);
+    return main < 0 || sub < 0 ? null : new Revision(main, sub);
+  }
+
+  /** Whether etcd's bucket key {@code key} is a deletion's. */
+  public static boolean isTombstone(byte[] key) {
+    return key.length == REVISION_KEY_BYTES + 1 && key[REVISION_KEY_BYTES] == Revision.TOMBSTONE_MARK;
+  }
+
+  /**
+   * The bytes etcd holds for a revision Keyway stores as {@code storedKeyValue}: a put's KeyValue is already
+   * byte-identical; a deletion's loses the mod revision Keyway keeps.
+   */
+  public static byte[] etcdValue(byte[] storedKeyValue, boolean tombstone) {
+    if (!tombstone) {
+      return storedKeyValue;
+    }
+    try {
+      return tombstoneValue(KeyValue.parseFrom(storedKeyValue).getKey());
+    } catch (InvalidProtocolBufferException e) {
+      throw new StoreFailedException("corrupt KeyValue: " + e.getMessage(), e);
+    }
   }
 }

@@ -1,9 +1,6 @@
 package io.keyway.store.mvcc;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.keyway.api.mvccpb.KeyValue;
 import io.keyway.store.KvHash;
-import io.keyway.store.StoreFailedException;
 import io.keyway.store.index.KeyIndex;
 import io.keyway.store.index.TreeIndex;
 import java.util.ArrayList;
@@ -91,19 +88,8 @@ public final class KvHasher {
       return;
     }
     crc.update(EtcdKeyBucket.revisionKey(rev, tombstone));
-    if (tombstone) {
-      crc.update(EtcdKeyBucket.tombstoneValue(keyOf(value)));
-    } else {
-      crc.update(value); // stored as KeyValue.toByteArray() of the fields etcd sets: the same bytes as gogo's
-    }
-  }
-
-  private static com.google.protobuf.ByteString keyOf(byte[] storedKeyValue) {
-    try {
-      return KeyValue.parseFrom(storedKeyValue).getKey();
-    } catch (InvalidProtocolBufferException e) {
-      throw new StoreFailedException("corrupt KeyValue: " + e.getMessage(), e);
-    }
+    // a put's stored KeyValue is the fields etcd sets, so the same bytes as gogo's
+    crc.update(EtcdKeyBucket.etcdValue(value, tombstone));
   }
 
   /** The revision the hash covers. */

@@ -1,5 +1,6 @@
 package io.keyway.raft.maintenance;
 
+import io.keyway.store.mvcc.EtcdKeyBucket;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.keyway.api.authpb.Role;
 import io.keyway.api.authpb.User;
@@ -35,13 +36,13 @@ final class EtcdSnapshotExport {
     BoltWriter db = new BoltWriter(out);
     db.beginBucket(EtcdLayout.KEY);
     image.forEachRevision((revision, tombstone, keyValue) ->
-        db.put(EtcdLayout.revisionKey(revision, tombstone), keyValue));
+        db.put(EtcdKeyBucket.revisionKey(revision, tombstone), EtcdKeyBucket.etcdValue(keyValue, tombstone)));
     db.endBucket();
 
     Map<byte[], byte[]> meta = sorted();
     meta.put(EtcdLayout.CONSISTENT_INDEX, EtcdLayout.int64(image.appliedIndex()));
     if (image.compactRevision() > 0) {
-      byte[] compacted = EtcdLayout.revisionKey(new Revision(image.compactRevision(), 0), false);
+      byte[] compacted = EtcdKeyBucket.revisionKey(new Revision(image.compactRevision(), 0), false);
       meta.put(EtcdLayout.FINISHED_COMPACT, compacted);
       meta.put(EtcdLayout.SCHEDULED_COMPACT, compacted);
     }

@@ -1,5 +1,6 @@
 package io.keyway.raft.maintenance;
 
+import io.keyway.store.mvcc.EtcdKeyBucket;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.keyway.api.authpb.Role;
 import io.keyway.api.authpb.User;
@@ -40,13 +41,13 @@ final class EtcdSnapshotImport implements StoreImage.Source {
     }
     long[] maxMain = {0};
     keys.forEach((key, value, bucket) -> {
-      Revision rev = EtcdLayout.revision(key);
+      Revision rev = EtcdKeyBucket.revision(key);
       if (bucket || rev == null) {
         throw new BoltFormatException("corrupt etcd database: " + key.length + "-byte key in the key bucket is no "
             + "revision");
       }
       checkKeyValue(rev, value);
-      sink.revision(rev, EtcdLayout.isTombstone(key), value);
+      sink.revision(rev, EtcdKeyBucket.isTombstone(key), value);
       maxMain[0] = Math.max(maxMain[0], rev.main());
     });
     long[] compaction = {0, 0}; // finished, scheduled
@@ -78,7 +79,7 @@ final class EtcdSnapshotImport implements StoreImage.Source {
   }
 
   private static long compactRevision(byte[] value) throws BoltFormatException {
-    Revision rev = value.length == EtcdLayout.REVISION_BYTES ? EtcdLayout.revision(value) : null;
+    Revision rev = value.length == EtcdKeyBucket.REVISION_KEY_BYTES ? EtcdKeyBucket.revision(value) : null;
     if (rev == null) {
       throw new BoltFormatException("corrupt etcd database: a compaction revision of " + value.length + " bytes");
     }

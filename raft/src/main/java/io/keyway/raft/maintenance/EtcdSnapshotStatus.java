@@ -1,5 +1,6 @@
 package io.keyway.raft.maintenance;
 
+import io.keyway.store.mvcc.EtcdKeyBucket;
 import io.keyway.store.bolt.BoltFormatException;
 import io.keyway.store.bolt.BoltReader;
 import io.keyway.store.mvcc.Revision;
@@ -31,7 +32,7 @@ final class EtcdSnapshotStatus {
           crc.update(value);
         }
         if (keyBucket) {
-          Revision rev = EtcdLayout.revision(key);
+          Revision rev = EtcdKeyBucket.revision(key);
           revisionAndKeys[0] = rev == null ? 0 : rev.main();
         }
         revisionAndKeys[1]++;
