@@ -37,8 +37,8 @@ class KeyspaceStateTest {
   void firstSnapshotIsDeliveredAsPutsAndSetsBothRevisions() {
     KeyspaceState state = new KeyspaceState();
     List<Change> changes = state.reset(List.of(entry("a", "1", 2, 2, 1), entry("b", "2", 3, 3, 1)), 7);
-    assertEquals(List.of(new Change.Put(entry("a", "1", 2, 2, 1), null), new Change.Put(entry("b", "2", 3, 3, 1), null)),
-        changes);
+    assertEquals(List.of(new Change.Put(entry("a", "1", 2, 2, 1), null),
+        new Change.Put(entry("b", "2", 3, 3, 1), null)), changes);
     assertEquals(7, state.revision());
     assertEquals(7, state.appliedRevision());
     assertEquals(2, state.size());
