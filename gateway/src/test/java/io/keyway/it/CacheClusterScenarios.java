@@ -132,6 +132,8 @@ abstract class CacheClusterScenarios {
         writers.start(2, 40, 11).get(60, TimeUnit.SECONDS);
         long compactAt = writers.lastRevision();
         kv.compact(compactAt).get(30, TimeUnit.SECONDS);
+        // wherever the watch resumes, the history it needs must be gone: the compaction is applied everywhere
+        awaitCompacted(others, prefix, compactAt);
         assertEquals(cached, cache.revision(), "the frozen member's watch cannot have delivered anything");
         watching.kill();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -144,6 +146,25 @@ abstract class CacheClusterScenarios {
         writers.start(2, 30, 12).get(60, TimeUnit.SECONDS);
         CacheChecks.assertCacheMatchesServer(cache, replay, kv, prefix);
       }
+    }
+  }
+
+  /** Waits until a serializable read below {@code compactAt} fails as compacted on each of {@code members}. */
+  private static void awaitCompacted(List<ServerProcess> members, String key, long compactAt)
+      throws InterruptedException {
+    for (ServerProcess m : members) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      HttpResult read;
+      do {
+        read = m.http().post("/v3/kv/range", Json.obj("key", Json.b64(key), "revision",
+            Long.toString(compactAt - 1), "serializable", true));
+        if (read.status() != 200 && read.body().contains("compacted")) {
+          break;
+        }
+        Thread.sleep(50);
+      } while (System.nanoTime() < deadline);
+      assertTrue(read.status() != 200 && read.body().contains("compacted"),
+          m + " has not applied the compaction at " + compactAt + ": " + read);
     }
   }
 

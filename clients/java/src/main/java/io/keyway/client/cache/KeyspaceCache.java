@@ -30,15 +30,27 @@ public final class KeyspaceCache implements AutoCloseable {
 
   /**
    * Starts a cache of {@code prefix} (empty: every key); the future completes once the first snapshot is loaded.
-   * The client stays the caller's: closing the cache does not close it.
+   * Unavailable members and timeouts are retried; an authentication, permission or argument error fails the
+   * future. Cancelling the future stops the cache. The client stays the caller's: closing the cache does not
+   * close it.
    */
   public static CompletableFuture<KeyspaceCache> open(Client client, ByteSequence prefix, CacheOptions options) {
     KeyspaceCache cache = new KeyspaceCache(client, prefix, options);
-    return cache.sync.start().thenApply(loaded -> cache);
+    CompletableFuture<KeyspaceCache> opened = cache.sync.start().thenApply(loaded -> cache);
+    opened.whenComplete((done, error) -> {
+      if (error != null) {
+        cache.close();
+      }
+    });
+    return opened;
+  }
+
+  public static CompletableFuture<KeyspaceCache> open(Client client, String prefix, CacheOptions options) {
+    return open(client, Values.utf8(prefix), options);
   }
 
   public static CompletableFuture<KeyspaceCache> open(Client client, String prefix) {
-    return open(client, Values.utf8(prefix), CacheOptions.defaults());
+    return open(client, prefix, CacheOptions.defaults());
   }
 
   public CacheEntry get(ByteSequence key) {
