@@ -101,7 +101,7 @@ public final class KeyspaceCache implements AutoCloseable {
    * Adds a listener. It first receives a put for every entry the cache holds, then every change after those,
    * so replaying its calls rebuilds the cache. Closing the returned handle removes it.
    */
-  public AutoCloseable addListener(CacheListener listener) {
+  public Subscription addListener(CacheListener listener) {
     sync.run(() -> {
       for (CacheEntry entry : state.entries()) {
         ListenerSet.deliver(listener, new Change.Put(entry, null));
@@ -112,7 +112,7 @@ public final class KeyspaceCache implements AutoCloseable {
   }
 
   /** {@link #addListener} for puts only: {@code (entry, previous or null)}. */
-  public AutoCloseable onPut(BiConsumer<CacheEntry, CacheEntry> action) {
+  public Subscription onPut(BiConsumer<CacheEntry, CacheEntry> action) {
     return addListener(new CacheListener() {
       @Override
       public void onPut(CacheEntry entry, CacheEntry previous) {
@@ -122,7 +122,7 @@ public final class KeyspaceCache implements AutoCloseable {
   }
 
   /** {@link #addListener} for deletes only: {@code (previous, revision)}. */
-  public AutoCloseable onDelete(BiConsumer<CacheEntry, Long> action) {
+  public Subscription onDelete(BiConsumer<CacheEntry, Long> action) {
     return addListener(new CacheListener() {
       @Override
       public void onDelete(CacheEntry previous, long revision) {
@@ -132,7 +132,7 @@ public final class KeyspaceCache implements AutoCloseable {
   }
 
   /** {@link #addListener} for re-lists only. */
-  public AutoCloseable onReset(LongConsumer action) {
+  public Subscription onReset(LongConsumer action) {
     return addListener(new CacheListener() {
       @Override
       public void onReset(long revision) {
