@@ -63,12 +63,12 @@ final class CacheWriters {
   }
 
   /** Puts keys 0..n-1 with their number as value. */
-  void fill(int n) {
+  void fill(int n) throws Exception {
     List<CompletableFuture<?>> puts = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       puts.add(kv.put(key(i), Values.utf8(Integer.toString(i))).thenAccept(r -> acked(r.getHeader().getRevision())));
     }
-    CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
+    CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
   }
 
   private ByteSequence key(int i) {
