@@ -138,6 +138,9 @@ public final class BenchMain {
       if (want("cold-start")) {
         coldStart();
       }
+      if (want("cache-100k")) {
+        keyspaceCache();
+      }
       if (want("cluster3-http-put")) {
         threeMemberPut();
       }
@@ -454,6 +457,28 @@ public final class BenchMain {
       sides[kind == Server.Kind.ETCD ? 0 : 1] = side;
     }
     add(new Row(id, description, "MiB", false).with(sides[0], sides[1]).ratioAtMost(1.5));
+  }
+
+  /** Issue #16: the Java client's KeyspaceCache (clients/java) over many keys, beside a plain jetcd watch. */
+  private void keyspaceCache() {
+    long keys = settings.quick() ? 10_000 : 100_000;
+    String id = "cache-100k";
+    String description = "keyway-client KeyspaceCache of " + keys + " keys through jetcd: events/s applied "
+        + "during a rewrite of every key (extra: load time, heap, a plain jetcd watch loop)";
+    System.out.println("== " + id + ": " + description);
+    Side[] sides = new Side[2];
+    for (Server.Kind kind : new Server.Kind[] {Server.Kind.ETCD, Server.Kind.KEYWAY}) {
+      Side side;
+      try (Server s = startSingle(kind, "cache")) {
+        side = CacheBench.measure(vertx, s, keys);
+        s.checkAlive();
+      } catch (BenchException | RuntimeException e) {
+        side = Side.failed(String.valueOf(e.getMessage()));
+      }
+      System.out.println("   " + kind.label + ": " + TextTable.brief(side));
+      sides[kind == Server.Kind.ETCD ? 0 : 1] = side;
+    }
+    add(new Row(id, description, "events/s", true).with(sides[0], sides[1]));
   }
 
   private void coldStart() {

@@ -21,10 +21,10 @@ final class ProcessCluster implements AutoCloseable {
   private final List<String> extraFlags;
   private final List<ServerProcess> members = new ArrayList<>();
 
-  private ProcessCluster(String token, List<String> extraFlags) {
+  private ProcessCluster(String token, boolean etcd, List<String> extraFlags) {
     this.token = token;
     this.extraFlags = List.copyOf(extraFlags);
-    this.factory = ItEnvironment.targetIsEtcd()
+    this.factory = etcd
         ? (name, flags) -> new EtcdProcess(name, flags)
         : (name, flags) -> new KeywayProcess(name, flags);
   }
@@ -44,9 +44,19 @@ final class ProcessCluster implements AutoCloseable {
     return start(prefix, size, false, network, extraFlags);
   }
 
+  /** A cluster of real etcd members whatever {@code keyway.it.target} says, for suites that run on both. */
+  static ProcessCluster startEtcd(String prefix, int size, String... extraFlags) {
+    return start(prefix, size, false, null, true, extraFlags);
+  }
+
   private static ProcessCluster start(String prefix, int size, boolean peerTls, NetnsNetwork network,
                                       String... extraFlags) {
-    ProcessCluster cluster = new ProcessCluster("keyway-it-" + prefix, List.of(extraFlags));
+    return start(prefix, size, peerTls, network, ItEnvironment.targetIsEtcd(), extraFlags);
+  }
+
+  private static ProcessCluster start(String prefix, int size, boolean peerTls, NetnsNetwork network, boolean etcd,
+                                      String... extraFlags) {
+    ProcessCluster cluster = new ProcessCluster("keyway-it-" + prefix, etcd, List.of(extraFlags));
     try {
       for (int i = 1; i <= size; i++) {
         ServerProcess member = cluster.factory.apply(prefix + i, extraFlags);
