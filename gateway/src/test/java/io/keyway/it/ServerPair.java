@@ -15,7 +15,12 @@ final class ServerPair implements AutoCloseable {
 
   /** @param name the servers' member names are {@code name} and {@code name}-oracle */
   static ServerPair start(String name) {
-    ServerPair pair = new ServerPair(new KeywayProcess(name), new EtcdProcess(name + "-oracle"));
+    return start(name, new String[0]);
+  }
+
+  /** @param etcdFlags extra flags for the oracle only (e.g. {@code --enable-v2}) */
+  static ServerPair start(String name, String... etcdFlags) {
+    ServerPair pair = new ServerPair(new KeywayProcess(name), new EtcdProcess(name + "-oracle", etcdFlags));
     try {
       pair.keyway.start();
       pair.etcd.start();

@@ -65,7 +65,7 @@ final class EventTranslator {
       return out;
     }
     if (nodeEvent.getType() == Event.EventType.PUT) {
-      V2Node node = V2Node.of(nodeEvent.getKv());
+      V2Node node = V2Node.at(nodeEvent.getKv(), revision);
       if (refresh) {
         out.add(new Translated(new V2Event(V2Event.SET, node, prev == null ? null : V2Node.of(prev), revision,
             true), List.of()));
@@ -87,7 +87,7 @@ final class EventTranslator {
     KeyValue prev = e.hasPrevKv() ? e.getPrevKv() : null;
     V2Node prevNode = prev == null ? null : V2Node.of(prev);
     if (e.getType() == Event.EventType.PUT) {
-      return new Translated(new V2Event(V2Event.SET, V2Node.of(kv), prevNode, revision), List.of());
+      return new Translated(new V2Event(V2Event.SET, V2Node.at(kv, revision), prevNode, revision), List.of());
     }
     String path = V2Keys.path(kv.getKey());
     boolean dir = V2Keys.isDirKey(kv.getKey());

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,7 +44,10 @@ public final class V2Api {
   /** Serves {@code path} (decoded, clean) when it is a v2 route; false otherwise. */
   public boolean handle(RoutingContext ctx, String path) {
     if (path.equals(KEYS) || path.startsWith(KEYS + "/")) {
-      keys(ctx.request(), path.substring(KEYS.length()));
+      // the router's decoded path holds the escaped bytes one per char; keys are UTF-8, as Go strings are
+      String keyPath = new String(path.substring(KEYS.length()).getBytes(StandardCharsets.ISO_8859_1),
+          StandardCharsets.UTF_8);
+      keys(ctx.request(), keyPath);
       return true;
     }
     return cluster.handle(ctx.request(), path);

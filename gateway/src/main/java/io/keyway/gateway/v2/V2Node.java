@@ -35,11 +35,21 @@ final class V2Node {
     this.createdIndex = createdIndex;
   }
 
-  /** The node a v3 key holds (a v2 node key), as it was in {@code kv}. */
+  /**
+   * The node a v3 key holds (a v2 node key), as it was in {@code kv}. A directory's modifiedIndex is its
+   * createdIndex: etcd's v2 store never moves it (a TTL update of a directory leaves it, though the update's own
+   * event carries the new index).
+   */
   static V2Node of(KeyValue kv) {
     boolean dir = V2Keys.isDirKey(kv.getKey());
+    return at(kv, dir ? kv.getCreateRevision() : kv.getModRevision());
+  }
+
+  /** The node in {@code kv} as the event that wrote it at {@code modifiedIndex} shows it. */
+  static V2Node at(KeyValue kv, long modifiedIndex) {
+    boolean dir = V2Keys.isDirKey(kv.getKey());
     return new V2Node(V2Keys.path(kv.getKey()), dir ? null : kv.getValue().toString(StandardCharsets.UTF_8), dir,
-        TtlLeases.expiration(kv.getLease()), kv.getModRevision(), kv.getCreateRevision());
+        TtlLeases.expiration(kv.getLease()), modifiedIndex, kv.getCreateRevision());
   }
 
   /** A copy at another key and indexes (the node of a delete event keeps only its key, dir flag and indexes). */
