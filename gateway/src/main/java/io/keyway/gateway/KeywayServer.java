@@ -166,7 +166,7 @@ public final class KeywayServer implements AutoCloseable {
       if (watches != null) {
         // v2 keys live in the v3 keyspace; their long-polls are parked on one watch of it
         LongSupplier compacted = node instanceof KeywayNode member ? member.store()::compactRevision : () -> 0;
-        v2Watches = V2Watches.start(watches, view.revision(), compacted);
+        v2Watches = V2Watches.start(watches, view.revision(), compacted, kv, view);
       }
       V2Api v2 = v2Watches == null ? null : new V2Api(rpcs, view, v2Watches, config.maxRequestBytes());
       ClientVerticle.Setup setup = new ClientVerticle.Setup(config.listenClientUrls(), rpcs, kv, lease, watches,

@@ -390,6 +390,16 @@ class V2DifferentialIT {
     assertSame("expire", expiredEtcd, expiredKeyway);
     assertEquals("expire", Json.parse(expiredKeyway.body()).path("action").asText());
     step("GET", "/v2/keys/s/ttl", null);
+
+    // a directory with a TTL takes its subtree with it; a watcher below it hears the directory's expire
+    step("PUT", "/v2/keys/tdir?dir=true&ttl=2", null);
+    step("PUT", "/v2/keys/tdir/child", "value=c");
+    CompletableFuture<HttpResult> ec = etcd.http().sendAsync("/v2/keys/tdir/child?wait=true");
+    CompletableFuture<HttpResult> kc = keyway.http().sendAsync("/v2/keys/tdir/child?wait=true");
+    assertSame("expire of the directory above", ec.get(15, TimeUnit.SECONDS), kc.get(15, TimeUnit.SECONDS));
+    step("GET", "/v2/keys/tdir/child", null);
+    step("PUT", "/v2/keys/tdir/child2", "value=c");
+    step("GET", "/v2/keys/tdir?recursive=true", null);
     List<String> etcdLines = take(es, 3);
     List<String> keywayLines = take(ks, 3);
     for (int i = 0; i < 3; i++) {

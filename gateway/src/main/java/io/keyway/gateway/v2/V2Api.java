@@ -81,24 +81,24 @@ public final class V2Api {
 
   private void serve(HttpServerRequest request, V2KeysRequest req, Context context) {
     HttpServerResponse response = request.response();
-      credentials.token(request.headers()).thenCompose(token -> {
-        RpcV3Access v3 = new RpcV3Access(rpcs, token);
-        if (req.watch()) {
-          return checkWatchAccess(token, req).thenApply(ok -> {
-            context.runOnContext(v -> startWatch(request, req));
-            return (V2Event) null;
-          });
-        }
-        return run(new V2Store(v3), req);
-      }).whenComplete((event, failure) -> context.runOnContext(v -> {
-        if (failure != null) {
-          stats.failed(req);
-          writeError(response, toV2(failure));
-        } else if (event != null) {
-          stats.succeeded(req);
-          writeEvent(request, response, event, req.noValueOnSuccess());
-        }
-      }));
+    credentials.token(request.headers()).thenCompose(token -> {
+      RpcV3Access v3 = new RpcV3Access(rpcs, token);
+      if (req.watch()) {
+        return checkWatchAccess(token, req).thenApply(ok -> {
+          context.runOnContext(v -> startWatch(request, req));
+          return (V2Event) null;
+        });
+      }
+      return run(new V2Store(v3), req);
+    }).whenComplete((event, failure) -> context.runOnContext(v -> {
+      if (failure != null) {
+        stats.failed(req);
+        writeError(response, toV2(failure));
+      } else if (event != null) {
+        stats.succeeded(req);
+        writeEvent(request, response, event, req.noValueOnSuccess());
+      }
+    }));
   }
 
   /** etcd's v2 applier: which store operation a request is. */
@@ -167,8 +167,7 @@ public final class V2Api {
       writeError(response, e);
       return;
     }
-    response.closeHandler(v -> watches.cancel(self[0]));
-    request.connection().closeHandler(v -> watches.cancel(self[0]));
+    response.closeHandler(v -> watches.cancel(self[0])); // the client hung up: forget the watcher now
     response.setChunked(true);
     response.putHeader("Content-Type", "application/json")
         .putHeader("X-Etcd-Index", Long.toString(current))

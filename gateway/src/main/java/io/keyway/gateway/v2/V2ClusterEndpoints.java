@@ -84,7 +84,7 @@ final class V2ClusterEndpoints {
       }
       case "/v2/stats/store" -> {
         if (only(request, "GET", HttpMethod.GET)) {
-          V2Http.json(response, 200, stats.json(watches.parked()));
+          V2Http.json(response, 200, stats.json(watches.parked(), watches.expired()));
         }
       }
       case "/v2/stats/self" -> {

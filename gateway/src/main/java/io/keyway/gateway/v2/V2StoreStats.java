@@ -11,7 +11,6 @@ final class V2StoreStats {
       "compareAndDelete"};
   private final LongAdder[] success = new LongAdder[KINDS.length];
   private final LongAdder[] fail = new LongAdder[KINDS.length];
-  final LongAdder expired = new LongAdder();
 
   V2StoreStats() {
     for (int i = 0; i < KINDS.length; i++) {
@@ -48,14 +47,14 @@ final class V2StoreStats {
     }
   }
 
-  String json(long watchers) {
+  String json(long watchers, long expired) {
     String[] names = {"gets", "sets", "delete", "update", "create", "compareAndSwap", "compareAndDelete"};
     StringBuilder sb = new StringBuilder("{");
     for (int i = 0; i < names.length; i++) {
       sb.append('"').append(names[i]).append("Success\":").append(success[i].sum()).append(',');
       sb.append('"').append(names[i]).append("Fail\":").append(fail[i].sum()).append(',');
     }
-    return sb.append("\"expireCount\":").append(expired.sum()).append(",\"watchers\":").append(watchers)
+    return sb.append("\"expireCount\":").append(expired).append(",\"watchers\":").append(watchers)
         .append('}').toString();
   }
 }

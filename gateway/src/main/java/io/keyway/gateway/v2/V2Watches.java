@@ -37,9 +37,13 @@ public final class V2Watches implements AutoCloseable {
   private int parked;
   private boolean closed;
 
-  private V2Watches(WatchHub hub, LongSupplier compactRevision) {
+  private final java.util.function.Consumer<String> onDirExpired;
+  private final java.util.concurrent.atomic.LongAdder expired = new java.util.concurrent.atomic.LongAdder();
+
+  private V2Watches(WatchHub hub, LongSupplier compactRevision, java.util.function.Consumer<String> onDirExpired) {
     this.hub = hub;
     this.compactRevision = compactRevision;
+    this.onDirExpired = onDirExpired;
     this.executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "keyway-v2-watch");
       t.setDaemon(true);
@@ -47,9 +51,14 @@ public final class V2Watches implements AutoCloseable {
     });
   }
 
-  /** Starts the feed from the revision after {@code currentRevision}. */
-  public static V2Watches start(WatchHub hub, long currentRevision, LongSupplier compactRevision) {
-    V2Watches w = new V2Watches(hub, compactRevision);
+  /**
+   * Starts the feed from the revision after {@code currentRevision}.
+   *
+   * @param kv removes what an expired directory leaves (on the leader)
+   */
+  public static V2Watches start(WatchHub hub, long currentRevision, LongSupplier compactRevision,
+      io.keyway.raft.EtcdKv kv, io.keyway.raft.MemberView view) {
+    V2Watches w = new V2Watches(hub, compactRevision, new ExpiredDirReaper(kv, view));
     w.openFeed(currentRevision);
     return w;
   }
@@ -108,6 +117,11 @@ public final class V2Watches implements AutoCloseable {
     }
   }
 
+  /** Expirations this member's feed has seen. */
+  long expired() {
+    return expired.sum();
+  }
+
   /** Watchers parked in the feed (not those replaying history); for stats and tests. */
   public synchronized int parked() {
     return parked;
@@ -154,6 +168,14 @@ public final class V2Watches implements AutoCloseable {
   private void dispatch(List<Event> events) {
     long rev = events.get(0).getKv().getModRevision();
     List<EventTranslator.Translated> translated = EventTranslator.translate(rev, events);
+    for (EventTranslator.Translated t : translated) {
+      if (t.event().action.equals(V2Event.EXPIRE)) {
+        expired.increment();
+        if (t.event().node.dir) {
+          onDirExpired.accept(t.event().node.key);
+        }
+      }
+    }
     List<V2Watcher> answered = new ArrayList<>();
     List<V2Event> answers = new ArrayList<>();
     synchronized (this) {
@@ -171,6 +193,15 @@ public final class V2Watches implements AutoCloseable {
           for (String removed : t.removedPaths()) {
             if (!removed.equals(key)) {
               collect(removed, t, key, true, told);
+            }
+          }
+          if (t.event().action.equals(V2Event.EXPIRE) && t.event().node.dir) {
+            // the lease took only the directory's own key: its subtree goes with it for the watchers below
+            String below = key + "/";
+            for (String watched : new ArrayList<>(byPath.keySet())) {
+              if (watched.startsWith(below)) {
+                collect(watched, t, key, true, told);
+              }
             }
           }
         }
