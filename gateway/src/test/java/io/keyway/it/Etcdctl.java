@@ -34,9 +34,12 @@ final class Etcdctl {
     this(endpoint, List.of());
   }
 
-  /** etcdctl speaking the v2 API ({@code ETCDCTL_API=2}), whose timeout flag is another one. */
+  /**
+   * etcdctl speaking the v2 API ({@code ETCDCTL_API=2}), whose timeout flag is another one; {@code --no-sync}
+   * keeps it on this endpoint (it would otherwise pick any member from /v2/members).
+   */
   static Etcdctl v2(String endpoint) {
-    return new Etcdctl(endpoint, List.of(), "2");
+    return new Etcdctl(endpoint, List.of("--no-sync"), "2");
   }
 
   /** @param globalFlags given to every command, e.g. the TLS flags {@code --cacert}, {@code --cert}, {@code --key} */

@@ -77,7 +77,7 @@ class V2ClusterIT {
     // exec-watch runs its command for each change
     Path out = Files.createTempFile("exec-watch", ".txt");
     ProcessBuilder execBuilder = new ProcessBuilder(ItEnvironment.ETCDCTL_BINARY, "--endpoints=" + cluster.member(0).clientUrl(),
-        "exec-watch", "--recursive", "/ctl", "--", "sh", "-c", "echo \"$ETCD_WATCH_ACTION $ETCD_WATCH_KEY\" >> " + out)
+        "--no-sync", "exec-watch", "--recursive", "/ctl", "--", "sh", "-c", "echo \"$ETCD_WATCH_ACTION $ETCD_WATCH_KEY\" >> " + out)
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     execBuilder.environment().put("ETCDCTL_API", "2");
     Process exec = execBuilder.start();
@@ -172,6 +172,7 @@ class V2ClusterIT {
         .completeOnTimeout(null, 3, TimeUnit.SECONDS).get();
     assertEquals(null, none, "no second expiry or other event after the first");
     assertEquals(404, http(0).send("GET", "/v2/keys/exp/k", null).status());
+    streams.forEach(s -> s.body().close());
   }
 
   private static List<String> take(HttpResponse<Stream<String>> response, int n, int seconds) throws Exception {
