@@ -166,6 +166,9 @@ public final class V2Api {
     } catch (V2Error e) {
       writeError(response, e);
       return;
+    } catch (RuntimeException e) { // the member is stopping: no new watch
+      writeError(response, toV2(e));
+      return;
     }
     response.closeHandler(v -> watches.cancel(self[0])); // the client hung up: forget the watcher now
     response.setChunked(true);
