@@ -16,6 +16,9 @@ import io.keyway.gateway.rpc.LeaseRpcs;
 import io.keyway.gateway.rpc.MaintenanceRpcs;
 import io.keyway.gateway.rpc.MemberClient;
 import io.keyway.gateway.watch.WatchHub;
+import io.keyway.gateway.v2.V2Api;
+import io.keyway.gateway.v2.V2Watches;
+import java.util.function.LongSupplier;
 import io.keyway.gateway.watch.WatchSettings;
 import io.keyway.raft.EtcdCluster;
 import io.keyway.raft.EtcdKv;
@@ -52,13 +55,16 @@ public final class KeywayServer implements AutoCloseable {
   private final String deploymentId;
   private final AutoCloseable node;
   private final WatchHub watches;
+  private final V2Watches v2Watches;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private KeywayServer(Vertx vertx, String deploymentId, AutoCloseable node, WatchHub watches) {
+  private KeywayServer(Vertx vertx, String deploymentId, AutoCloseable node, WatchHub watches,
+      V2Watches v2Watches) {
     this.vertx = vertx;
     this.deploymentId = deploymentId;
     this.node = node;
     this.watches = watches;
+    this.v2Watches = v2Watches;
   }
 
   /** Starts the Raft member from {@code config}, then serves clients on its listen URLs. */
@@ -129,6 +135,7 @@ public final class KeywayServer implements AutoCloseable {
   private static KeywayServer serve(ServerConfig config, EtcdKv kv, EtcdLease lease, WatchHub watches,
       MemberView view, AutoCloseable node, Vertx vertx) throws Exception {
     int loops = eventLoops();
+    V2Watches v2Watches = null;
     try {
       EtcdRpcs rpcs = EtcdRpcs.create(kv, view, NodeConfigs.strings(config.advertiseClientUrls()));
       if (lease != null) {
@@ -157,8 +164,14 @@ public final class KeywayServer implements AutoCloseable {
           watches.setGuard(gate::refuseWatch);
         }
       }
+      if (watches != null) {
+        // v2 keys live in the v3 keyspace; their long-polls are parked on one watch of it
+        LongSupplier compacted = node instanceof KeywayNode member ? member.store()::compactRevision : () -> 0;
+        v2Watches = V2Watches.start(watches, view.revision(), compacted, kv, view);
+      }
+      V2Api v2 = v2Watches == null ? null : new V2Api(rpcs, view, v2Watches, config.maxRequestBytes());
       ClientVerticle.Setup setup = new ClientVerticle.Setup(config.listenClientUrls(), rpcs, kv, lease, watches,
-          view, config.maxGrpcMessageBytes(), config.requestTimeoutMs(), tls, new RequestMetrics(metrics));
+          view, config.maxGrpcMessageBytes(), config.requestTimeoutMs(), tls, new RequestMetrics(metrics), v2);
       String id = await(vertx.deployVerticle(() -> new ClientVerticle(setup),
           new DeploymentOptions().setInstances(loops)));
       if (!config.listenMetricsUrls().isEmpty()) {
@@ -171,8 +184,11 @@ public final class KeywayServer implements AutoCloseable {
       for (URI url : config.listenClientUrls()) {
         LOG.info("serving client requests (gRPC and HTTP) on {}", url);
       }
-      return new KeywayServer(vertx, id, node, watches);
+      return new KeywayServer(vertx, id, node, watches, v2Watches);
     } catch (Exception | Error e) {
+      if (v2Watches != null) {
+        v2Watches.close();
+      }
       vertx.close();
       throw e;
     }
@@ -201,6 +217,9 @@ public final class KeywayServer implements AutoCloseable {
       } catch (Exception e) {
         LOG.warn("ending watch streams failed", e);
       }
+    }
+    if (v2Watches != null) {
+      v2Watches.close(); // ends parked v2 long-polls the same way: their response's last chunk
     }
     LOG.info("stopping client listeners");
     try {

@@ -15,7 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real /usr/bin/etcdctl (API v3) against one endpoint, with a hard timeout. */
+/** Runs the real /usr/bin/etcdctl (API v3, or v2 via {@link #v2}) against one endpoint, with a hard timeout. */
 final class Etcdctl {
 
   private static final long TIMEOUT_SECONDS = 30;
@@ -28,16 +28,30 @@ final class Etcdctl {
 
   private final String endpoint;
   private final List<String> globalFlags;
+  private final String api;
 
   Etcdctl(String endpoint) {
     this(endpoint, List.of());
   }
 
+  /**
+   * etcdctl speaking the v2 API ({@code ETCDCTL_API=2}), whose timeout flag is another one; {@code --no-sync}
+   * keeps it on this endpoint (it would otherwise pick any member from /v2/members).
+   */
+  static Etcdctl v2(String endpoint) {
+    return new Etcdctl(endpoint, List.of("--no-sync"), "2");
+  }
+
   /** @param globalFlags given to every command, e.g. the TLS flags {@code --cacert}, {@code --cert}, {@code --key} */
   Etcdctl(String endpoint, List<String> globalFlags) {
+    this(endpoint, globalFlags, "3");
+  }
+
+  private Etcdctl(String endpoint, List<String> globalFlags, String api) {
     ItEnvironment.requireExecutable(ItEnvironment.ETCDCTL_BINARY, "etcd-client");
     this.endpoint = endpoint;
     this.globalFlags = List.copyOf(globalFlags);
+    this.api = api;
   }
 
   Result run(String... args) {
@@ -58,11 +72,11 @@ final class Etcdctl {
     List<String> cmd = new ArrayList<>();
     cmd.add(ItEnvironment.ETCDCTL_BINARY);
     cmd.add("--endpoints=" + endpoint);
-    cmd.add("--command-timeout=15s");
+    cmd.add(api.equals("2") ? "--total-timeout=15s" : "--command-timeout=15s");
     cmd.addAll(globalFlags);
     cmd.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(cmd);
-    builder.environment().put("ETCDCTL_API", "3");
+    builder.environment().put("ETCDCTL_API", api);
     Process process;
     try {
       process = builder.start();

@@ -5,6 +5,7 @@ import io.keyway.gateway.auth.CallerTokens;
 import io.keyway.gateway.rpc.EtcdRpcs;
 import io.keyway.gateway.rpc.LeaseRpcs;
 import io.keyway.gateway.rpc.ServerStreamRpc;
+import io.keyway.gateway.v2.V2Api;
 import io.keyway.gateway.watch.WatchRoutes;
 import io.keyway.raft.EtcdKv;
 import io.keyway.raft.EtcdLease;
@@ -43,9 +44,11 @@ public final class ClientRouter {
   private final ClientLibrary library = ClientLibrary.load();
   private final long maxMessageSize;
   private final Vertx vertx;
+  private final V2Api v2;
 
   private ClientRouter(Vertx vertx, EtcdRpcs rpcs, JsonGateway gateway, HealthEndpoints health, EtcdLease lease,
-      WatchRoutes watch, long maxMessageSize) {
+      WatchRoutes watch, long maxMessageSize, V2Api v2) {
+    this.v2 = v2;
     this.rpcs = rpcs;
     this.gateway = gateway;
     this.health = health;
@@ -61,11 +64,13 @@ public final class ClientRouter {
    * @param watch serves {@code /v3/watch} (chunked HTTP and WebSocket); null when watches are not served
    * @param maxMessageSize gRPC receive limit, which the gateway enforces too
    * @param requestTimeoutMs how long a health check read may take
+   * @param v2 serves etcd 3.4's v2 API under {@code /v2/}; null: those paths are unknown (404)
    */
   public static Router create(Vertx vertx, EtcdRpcs rpcs, EtcdKv kv, EtcdLease lease, WatchRoutes watch,
-      MemberView view, long maxMessageSize, long requestTimeoutMs) {
+      MemberView view, long maxMessageSize, long requestTimeoutMs, V2Api v2) {
     ClientRouter routes = new ClientRouter(vertx, rpcs, new JsonGateway(rpcs, maxMessageSize),
-        new HealthEndpoints(vertx, kv, view, rpcs.maintenance(), requestTimeoutMs), lease, watch, maxMessageSize);
+        new HealthEndpoints(vertx, kv, view, rpcs.maintenance(), requestTimeoutMs), lease, watch, maxMessageSize,
+        v2);
     Router router = Router.router(vertx);
     router.route().handler(ClientRouter::requestLine);
     router.route().handler(ClientRouter::cors);
@@ -193,6 +198,9 @@ public final class ClientRouter {
     }
     if (GatewayRoutes.canonical(path).startsWith("/v3/")) {
       GoHttp.error(ctx.response(), 404, "Not Found"); // grpc-gateway's own 404
+      return;
+    }
+    if (v2 != null && (path.equals("/v2") || path.startsWith("/v2/")) && v2.handle(ctx, path)) {
       return;
     }
     if (path.equals("/version")) {
