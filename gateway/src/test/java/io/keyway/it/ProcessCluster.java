@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 
@@ -36,12 +37,21 @@ final class ProcessCluster implements AutoCloseable {
 
   /** As {@link #start(String, int, String...)}; with {@code peerTls} the peer URLs are {@code https://}. */
   static ProcessCluster start(String prefix, int size, boolean peerTls, String... extraFlags) {
-    return start(prefix, size, peerTls, null, extraFlags);
+    return start(prefix, size, peerTls, null, (m, flags) -> { }, extraFlags);
   }
 
   /** As {@link #start(String, int, String...)}, member i in namespace i of {@code network} (which may be null). */
   static ProcessCluster start(String prefix, int size, NetnsNetwork network, String... extraFlags) {
-    return start(prefix, size, false, network, extraFlags);
+    return start(prefix, size, false, network, (m, flags) -> { }, extraFlags);
+  }
+
+  /**
+   * As {@link #start(String, int, String...)}, with {@code beforeLaunch} run for every member once its bootstrap
+   * flags are known and before any member starts (e.g. {@code snapshot restore} into its data dir).
+   */
+  static ProcessCluster start(String prefix, int size, BiConsumer<ServerProcess, ServerProcess.ClusterFlags>
+      beforeLaunch, String... extraFlags) {
+    return start(prefix, size, false, null, beforeLaunch, extraFlags);
   }
 
   /** A cluster of real etcd members whatever {@code keyway.it.target} says, for suites that run on both. */
@@ -50,6 +60,7 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   private static ProcessCluster start(String prefix, int size, boolean peerTls, NetnsNetwork network,
+                                      BiConsumer<ServerProcess, ServerProcess.ClusterFlags> beforeLaunch,
                                       String... extraFlags) {
     return start(prefix, size, peerTls, network, ItEnvironment.targetIsEtcd(), extraFlags);
   }
@@ -70,10 +81,12 @@ final class ProcessCluster implements AutoCloseable {
       }
       String initial = cluster.members.stream().map(m -> m.memberName() + "=" + m.peerUrl())
           .collect(Collectors.joining(","));
+      ServerProcess.ClusterFlags flags = new ServerProcess.ClusterFlags(initial, "new", cluster.token);
       for (ServerProcess m : cluster.members) {
-        m.joinCluster(new ServerProcess.ClusterFlags(initial, "new", cluster.token));
-        m.launch();
+        m.joinCluster(flags);
+        beforeLaunch.accept(m, flags);
       }
+      cluster.members.forEach(ServerProcess::launch);
       CompletableFuture.allOf(cluster.members.stream()
           .map(m -> CompletableFuture.runAsync(m::awaitReady)).toArray(CompletableFuture[]::new)).join();
       return cluster;
