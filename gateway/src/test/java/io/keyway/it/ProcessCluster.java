@@ -56,16 +56,17 @@ final class ProcessCluster implements AutoCloseable {
 
   /** A cluster of real etcd members whatever {@code keyway.it.target} says, for suites that run on both. */
   static ProcessCluster startEtcd(String prefix, int size, String... extraFlags) {
-    return start(prefix, size, false, null, true, extraFlags);
+    return start(prefix, size, false, null, true, (m, flags) -> { }, extraFlags);
   }
 
   private static ProcessCluster start(String prefix, int size, boolean peerTls, NetnsNetwork network,
                                       BiConsumer<ServerProcess, ServerProcess.ClusterFlags> beforeLaunch,
                                       String... extraFlags) {
-    return start(prefix, size, peerTls, network, ItEnvironment.targetIsEtcd(), extraFlags);
+    return start(prefix, size, peerTls, network, ItEnvironment.targetIsEtcd(), beforeLaunch, extraFlags);
   }
 
   private static ProcessCluster start(String prefix, int size, boolean peerTls, NetnsNetwork network, boolean etcd,
+                                      BiConsumer<ServerProcess, ServerProcess.ClusterFlags> beforeLaunch,
                                       String... extraFlags) {
     ProcessCluster cluster = new ProcessCluster("keyway-it-" + prefix, etcd, List.of(extraFlags));
     try {
