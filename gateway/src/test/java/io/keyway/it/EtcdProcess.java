@@ -25,4 +25,9 @@ final class EtcdProcess extends ServerProcess {
   protected List<String> launcher() {
     return List.of(ItEnvironment.ETCD_BINARY);
   }
+
+  @Override
+  protected boolean survivesThreadDump() {
+    return false;
+  }
 }

@@ -284,8 +284,9 @@ public abstract class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Asks every running server process of this JVM for a thread dump into its log (SIGQUIT: a JVM prints its
-   * threads and goes on; etcd prints its goroutines and exits), then waits a moment for them to be written.
+   * Asks every running server process of this JVM that survives it for a thread dump into its log (SIGQUIT: a JVM
+   * prints its threads and goes on), then waits a moment for them to be written. etcd exits on SIGQUIT, and a
+   * differential test's later cases need their oracle, so etcd members are left alone.
    */
   static void dumpThreadsOfRunning(String why) {
     boolean any = false;
@@ -299,7 +300,7 @@ public abstract class ServerProcess implements AutoCloseable {
 
   private boolean dumpThreads(String why) {
     Process p = process;
-    if (p == null || !p.isAlive()) {
+    if (p == null || !p.isAlive() || !survivesThreadDump()) {
       return false;
     }
     try {
@@ -316,6 +317,11 @@ public abstract class ServerProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /** Whether the process prints its threads on SIGQUIT and goes on (a JVM does; etcd exits). */
+  protected boolean survivesThreadDump() {
+    return true;
   }
 
   /** Kills the process (SIGKILL) and removes its data dir; the log file stays for debugging. */
