@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import javax.net.ssl.X509KeyManager;
-import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +34,7 @@ class PeerTlsSetupTest {
   }
 
   private static X509KeyManager keyManager(PeerTls tls) {
-    return (X509KeyManager) GrpcConfigKeys.TLS.conf(tls.ratisParameters()).getKeyManager().getKeyManager();
+    return (X509KeyManager) tls.keyManager();
   }
 
   private static X509Certificate served(X509KeyManager keys) {

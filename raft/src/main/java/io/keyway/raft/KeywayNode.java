@@ -77,7 +77,6 @@ import io.keyway.raft.maintenance.SnapshotFile;
 import io.keyway.raft.propose.Proposer;
 import io.keyway.raft.propose.RaftEndpoint;
 import io.keyway.raft.propose.ReadBarrier;
-import io.keyway.raft.transport.AppendChainRepair;
 import io.keyway.raft.propose.RequestIds;
 import io.keyway.raft.statemachine.AlarmApplier;
 import io.keyway.raft.statemachine.AuthApplier;
@@ -114,20 +113,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.server.DivisionInfo;
-import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.storage.RaftStorage;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.NodeManager;
+import com.alipay.sofa.jraft.RaftServiceFactory;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.util.Endpoint;
+import com.google.protobuf.ByteString;
+import io.keyway.raft.transport.PeerRpc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running member: the MVCC store replicated with Apache Ratis, offered as etcd's KV and Lease services
+ * One running member: the MVCC store replicated with SOFAJRaft, offered as etcd's KV and Lease services
  * ({@link EtcdKv}, {@link EtcdLease}) and described by {@link MemberView}.
  *
  * <p>Start with {@link #start(NodeConfig)}; {@link #close()} stops Raft (applying what is committed and taking a
@@ -153,7 +153,12 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   private final Proposer proposer;
   private final RequestIds requestIds;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private RaftServer server;
+  private Node node;
+  private RpcServer rpcServer;
+  private Endpoint selfEndpoint;
+  private KeywayStateMachine stateMachine;
+  private final AtomicBoolean snapshotting = new AtomicBoolean();
+  private volatile long lastSnapshotIndex;
   private volatile RaftEndpoint raft;
   private ReadBarrier readBarrier;
   private volatile LeaseService leases;
@@ -163,8 +168,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   private AutoCompactor autoCompactor;
   private volatile List<String> clientUrls;
   private final MemberTable memberTable;
-  /** The group to start Ratis with when joining an existing cluster (its peers plus this member as listener). */
-  private RaftGroup joinGroup;
+  /** Joining an existing cluster: JRaft starts with no configuration and waits for the leader to add it. */
+  private boolean joining;
   private RaftMembership membership;
   private volatile ClusterService cluster;
   private Reconciler reconciler;
@@ -224,7 +229,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   public static KeywayNode start(NodeConfig config, StoreOpener opener) throws IOException {
     Files.createDirectories(config.memberDir());
     ClusterIdentity identity = ClusterIdentity.load(config.memberDir());
-    ClusterJoin.Joined joined = null;
+    ClusterInfo joined = null;
     if (identity == null && NodeConfig.STATE_EXISTING.equals(config.initialClusterState())) {
       joined = join(config);
       identity = joinedIdentity(config, joined);
@@ -242,9 +247,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     StoreDirs.cleanLeftovers(config.storeDir());
     SwappableKvStore store = new SwappableKvStore(config.storeDir(), opener);
     KeywayNode node = new KeywayNode(config, identity, store);
-    if (joined != null) {
-      node.joinGroup = joinGroup(joined, identity.memberId());
-    }
+    node.joining = joined != null || (NodeConfig.STATE_EXISTING.equals(config.initialClusterState())
+        && !Files.exists(config.raftDir().resolve("meta")));
     try {
       node.startRaft();
     } catch (IOException | RuntimeException e) {
@@ -257,22 +261,22 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   }
 
   private void startRaft() throws IOException {
-    RaftGroupId groupId = groupId(identity.clusterToken());
-    List<RaftPeer> peers = new ArrayList<>();
-    int voters = 0;
-    for (MemberInfo m : identity.members()) {
-      peers.add(RaftPeer.newBuilder()
-          .setId(peerId(m.id()))
-          .setAddress(m.raftAddress())
-          .setStartupRole(m.learner() ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER)
-          .build());
-      voters += m.learner() ? 0 : 1;
+    if (config.peerTls() != null) {
+      // never fall back to plaintext when TLS was asked for
+      throw new IllegalStateException("peer TLS (--peer-* flags) is not supported yet on the SOFAJRaft transport");
     }
-    boolean joining = NodeConfig.STATE_EXISTING.equals(config.initialClusterState())
-        && !Files.exists(config.raftDir().resolve(groupId.getUuid().toString()));
-    // a member joining an existing cluster learns the configuration from the leader
-    RaftGroup group = joinGroup != null ? joinGroup
-        : joining ? RaftGroup.valueOf(groupId) : RaftGroup.valueOf(groupId, peers);
+    String groupId = groupId(identity.clusterToken());
+    Configuration initialConf = new Configuration();
+    if (!joining) {
+      for (MemberInfo m : identity.members()) {
+        PeerId p = PeerId.parsePeer(m.raftAddress());
+        if (m.learner()) {
+          initialConf.addLearner(p);
+        } else {
+          initialConf.addPeer(p);
+        }
+      }
+    }
 
     // etcd promotes its lessor with an extension of one election timeout once the new leader applied its
     // first entry, and demotes it whenever this member stops leading
@@ -283,23 +287,29 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
       }
       @Override public void notLeader() { lessor.demote(); }
     };
-    KeywayStateMachine stateMachine = new KeywayStateMachine(store,
+    stateMachine = new KeywayStateMachine(store,
         new AuthApplier(permissions, tokens, store,
             new AlarmApplier(alarms, store, new MemberApplier(memberTable,
                 new LeaseApplier(lessor, new KvApplier(store))))),
-        proposer, completions, leaderEvents, this::answerQuery);
-    server = RaftServer.newBuilder()
-        .setServerId(peerId(identity.memberId()))
-        .setGroup(group)
-        .setStateMachine(stateMachine)
-        .setProperties(RatisSettings.server(config, voters))
-        .setParameters(RatisSettings.parameters(config))
-        .setOption(RaftStorage.StartupOption.RECOVER)
-        .build();
-    server.start();
-    raft = new RaftEndpoint(server, server.getDivision(groupId), RatisSettings.client(config),
-        RatisSettings.parameters(config));
-    AppendChainRepair.start(raft.division(), timers); // Ratis 3.2.2: one failed append wedges a follower
+        proposer, completions, leaderEvents);
+    stateMachine.afterApply(this::snapshotIfDue);
+    Files.createDirectories(config.raftDir());
+    PeerId self = PeerId.parsePeer(identity.self().raftAddress());
+    selfEndpoint = new Endpoint(self.getIp(), PeerUrls.port(config.listenPeerUrls().get(0)));
+    rpcServer = RaftRpcServerFactory.createRaftRpcServer(selfEndpoint);
+    PeerRpc peerRpc = PeerRpc.client();
+    // JRaft finds a node's RPC server by the node's address: the advertised one
+    NodeManager.getInstance().addAddress(self.getEndpoint());
+    node = RaftServiceFactory.createRaftNode(groupId, self);
+    raft = new RaftEndpoint(node, stateMachine, peerRpc, groupId,
+        Math.max(1000, config.requestTimeoutMs()));
+    PeerRpc.serve(rpcServer, raft.handler(this::answerQuery, completions), completions);
+    if (!rpcServer.init(null)) {
+      throw new IOException("cannot listen for peers on " + selfEndpoint);
+    }
+    if (!node.init(JRaftSettings.node(config, initialConf, stateMachine))) {
+      throw new IOException("Raft did not start (see the log above)");
+    }
     readBarrier = new ReadBarrier(raft, reads, timers, config.requestTimeoutMs());
     proposer.start(raft);
     LeaseService service = new LeaseService(lessor, proposer, requestIds, raft, readBarrier, completions, reads,
@@ -307,7 +317,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     leases = service;
     auth = new AuthService(permissions, tokens, proposer, requestIds, readBarrier, this::header,
         config.bcryptCost());
-    auth.awaitTokensWith(store::appliedIndex, () -> raft.division().getRaftLog().getNextIndex() - 1, timers,
+    auth.awaitTokensWith(raft::appliedIndex, raft::lastLogIndex, timers,
         config.requestTimeoutMs());
     maintenance = new MaintenanceService(store, alarms, this::propose, this::header,
         config.memberDir().resolve("maintenance"));
@@ -315,11 +325,11 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     if (config.leaseCheckpoint()) {
       leaseCheckpoints = new LeaseCheckpoints(lessor, this::proposeCheckpoints).start();
     }
-    membership = new RaftMembership(raft);
-    cluster = new ClusterService(memberTable, membership, raft, server, readBarrier,
+    membership = new RaftMembership(raft, memberTable);
+    cluster = new ClusterService(memberTable, membership, raft, readBarrier,
         r -> this.<Object>propose(r), this::header, completions, identity.memberId(), identity.clusterId(),
         identity.clusterToken(), config.maxLearners(), config.requestTimeoutMs());
-    reconciler = new Reconciler(server, membership, memberTable, config.electionTimeoutMs()).start();
+    reconciler = new Reconciler(raft, memberTable).start();
     memberTable.onChange(members -> {
       reconciler.poke();
       try {
@@ -335,28 +345,41 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     completions.execute(this::initMembersIfNeeded);
   }
 
-  private CompletableFuture<Message> answerQuery(Message query) {
-    if (ClusterQueries.isClusterQuery(query)) {
+  /** Takes a snapshot (a store checkpoint) every --snapshot-count entries, as etcd does. */
+  private void snapshotIfDue(long applied) {
+    if (applied - lastSnapshotIndex < config.snapshotCount() || !snapshotting.compareAndSet(false, true)) {
+      return;
+    }
+    node.snapshot(status -> {
+      if (status.isOk()) {
+        lastSnapshotIndex = applied;
+      } else {
+        LOG.info("snapshot at log index {} not taken: {}", applied, status);
+      }
+      snapshotting.set(false);
+    });
+  }
+
+  private CompletableFuture<ByteString> answerQuery(byte kind, ByteString body) {
+    if (ClusterQueries.isClusterQuery(kind)) {
       ClusterService c = cluster;
       if (c == null) {
         return CompletableFuture.failedFuture(EtcdError.NOT_CAPABLE.exception());
       }
-      return ClusterQueries.answer(query, raft.isLeader(), c::info, c::checkOnLeader);
+      return ClusterQueries.answer(kind, body, raft.isLeader(), c::info, c::checkOnLeader, raft::lastLogIndex);
     }
-    return LeaseQueries.answer(lessor, query);
+    return LeaseQueries.answer(lessor, kind, body);
   }
 
-  private static ClusterJoin.Joined join(NodeConfig config) throws IOException {
+  private static ClusterInfo join(NodeConfig config) throws IOException {
     List<String> own = PeerUrls.normalize(config.initialAdvertisePeerUrls());
     LOG.info("joining an existing cluster: asking the peers in --initial-cluster for its members");
-    return ClusterJoin.fetch(InitialCluster.parse(config.initialCluster()), own, RatisSettings.client(config),
-        RatisSettings.parameters(config),
+    return ClusterJoin.fetch(InitialCluster.parse(config.initialCluster()), own,
         Math.max(30_000, 10 * config.electionTimeoutMs()));
   }
 
-  private static ClusterIdentity joinedIdentity(NodeConfig config, ClusterJoin.Joined joined) {
+  private static ClusterIdentity joinedIdentity(NodeConfig config, ClusterInfo info) {
     List<String> own = PeerUrls.normalize(config.initialAdvertisePeerUrls());
-    ClusterInfo info = joined.info();
     Member self = ClusterJoin.findSelf(info, own);
     if (self == null) {
       // etcd: the member must be added (etcdctl member add) before it starts with state existing
@@ -377,39 +400,24 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
    * --initial-cluster lists peers that serve another cluster's Raft group refuses to start.
    */
   private static void refuseForeignPeers(NodeConfig config, ClusterIdentity identity) {
-    RaftGroupId ours = groupId(identity.clusterToken());
+    String ours = groupId(identity.clusterToken());
     List<String> own = PeerUrls.normalize(config.initialAdvertisePeerUrls());
-    for (Map.Entry<String, List<String>> e : InitialCluster.parse(config.initialCluster()).entrySet()) {
-      if (e.getValue().equals(own) || e.getKey().equals(config.name())) {
-        continue;
-      }
-      RaftGroupId theirs = ClusterJoin.groupServedBy(e.getValue().get(0), RatisSettings.client(config),
-          RatisSettings.parameters(config));
-      if (theirs != null && !theirs.equals(ours)) {
+    Map<String, List<String>> others = InitialCluster.parse(config.initialCluster());
+    others.entrySet().removeIf(e -> e.getValue().equals(own) || e.getKey().equals(config.name()));
+    if (others.isEmpty()) {
+      return;
+    }
+    try (PeerRpc rpc = PeerRpc.client()) {
+      for (Map.Entry<String, List<String>> e : others.entrySet()) {
+        String theirs = ClusterJoin.groupServedBy(rpc, e.getValue().get(0));
+        if (theirs == null || theirs.equals(ours)) {
+          continue;
+        }
         throw new IllegalStateException(EtcdError.CLUSTER_ID_MISMATCH.message() + ": member " + identity.name()
             + " belongs to cluster " + ClusterIds.hex(identity.clusterId()) + ", but peer " + e.getKey() + " ("
             + e.getValue().get(0) + ") serves another cluster");
       }
     }
-  }
-
-  /** The cluster's current Raft peers (with their roles) and this member as a listener until the leader adds it. */
-  private static RaftGroup joinGroup(ClusterJoin.Joined joined, long self) {
-    List<RaftPeer> peers = new ArrayList<>();
-    RaftPeerId selfId = peerId(self);
-    for (RaftPeer p : joined.group().getPeers()) {
-      if (!p.getId().equals(selfId)) {
-        peers.add(p);
-      }
-    }
-    ClusterInfo info = joined.info();
-    for (Member m : info.getMembersList()) {
-      if (m.getID() == self) {
-        peers.add(RaftPeer.newBuilder().setId(selfId).setAddress(PeerUrls.hostPort(m.getPeerURLs(0)))
-            .setStartupRole(RaftPeerRole.LISTENER).build());
-      }
-    }
-    return RaftGroup.valueOf(joined.group().getGroupId(), peers);
   }
 
   /** The first leader of a cluster writes the bootstrap members into the replicated member table. */
@@ -438,7 +446,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     }
     try {
       if (!memberTable.initialized()) {
-        if (raft.isLeader() && raft.info().isLeaderReady()) {
+        if (raft.leaderReady()) {
           completions.execute(this::initMembersIfNeeded);
         }
         return;
@@ -449,7 +457,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
       if (self != null) {
         listedInTable = true;
       }
-      if ((self == null && listedInTable) || !raft.division().getInfo().isAlive()) {
+      if (self == null && listedInTable) {
         watchRemoval();
         return;
       }
@@ -488,8 +496,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     if (removedSinceNanos == 0) {
       removedSinceNanos = now;
     }
-    boolean stillVoting = membership.voters().stream()
-        .anyMatch(p -> RaftMembership.memberId(p.getId()) == identity.memberId());
+    boolean stillVoting = membership.votes(identity.memberId());
     if (raft.isLeader() && stillVoting && now - removedSinceNanos < TimeUnit.SECONDS.toNanos(10)) {
       return;
     }
@@ -510,14 +517,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
         : s.proposeCheckpoints(checkpoints);
   }
 
-  /** The Ratis group of a cluster: one per cluster token, so members bootstrapped together find each other. */
-  static RaftGroupId groupId(String clusterToken) {
-    return RaftGroupId.valueOf(
-        UUID.nameUUIDFromBytes(("keyway-raft-group/" + clusterToken).getBytes(StandardCharsets.UTF_8)));
-  }
-
-  static RaftPeerId peerId(long memberId) {
-    return RaftPeerId.valueOf(ClusterIds.hex(memberId));
+  /** The Raft group of a cluster: one per cluster token, so members bootstrapped together find each other. */
+  static String groupId(String clusterToken) {
+    return "keyway-" + UUID.nameUUIDFromBytes(("keyway-raft-group/" + clusterToken).getBytes(StandardCharsets.UTF_8));
   }
 
   // ---- EtcdKv -----------------------------------------------------------------------------------------------
@@ -828,37 +830,33 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   public String name() { return identity.name(); }
 
   @Override
-  public long term() { return raft.info().getCurrentTerm(); }
+  public long term() { return raft.term(); }
 
   @Override
   public long leaderId() {
-    DivisionInfo info = raft.info();
-    if (info.isLeader()) {
+    if (raft.isLeader()) {
       return identity.memberId();
     }
-    RaftPeerId leader = info.getLeaderId();
-    return leader == null ? 0 : ClusterIds.parseHex(leader.toString());
+    return membership == null ? 0 : membership.memberIdOf(raft.leader());
   }
 
-  /** etcd's learner flag, from the member list (a joining voter is a Ratis listener until it caught up). */
+  /** etcd's learner flag, from the member list (a joining voter is a JRaft learner or outside the group until it caught up). */
   @Override
   public boolean isLearner() {
     Member self = memberTable.find(identity.memberId());
-    return self != null ? self.getIsLearner() : raft.info().isListener();
+    return self != null && self.getIsLearner();
   }
 
   /** Raft's commit index, as etcd reports it (raftIndex in Status). */
   @Override
-  public long raftIndex() { return raft.division().getRaftLog().getLastCommittedIndex(); }
+  public long raftIndex() { return raft.commitIndex(); }
 
+  /** Raft's applied index (JRaft's own entries included, which the store does not record). */
   @Override
-  public long appliedIndex() { return store.appliedIndex(); }
+  public long appliedIndex() { return Math.max(store.appliedIndex(), raft.appliedIndex()); }
 
-  /** This member's Raft log (tests compare members' logs). */
-  org.apache.ratis.server.raftlog.RaftLog raftLog() { return raft.division().getRaftLog(); }
-
-  /** For tests: this member's Ratis division. */
-  org.apache.ratis.server.RaftServer.Division division() { return raft.division(); }
+  /** For tests: this member's JRaft node. */
+  Node raftNode() { return node; }
 
   @Override
   public long revision() { return store.revision(); }
@@ -959,8 +957,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   public boolean awaitLeader(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      DivisionInfo info = raft.info();
-      if (info.isLeader() ? info.isLeaderReady() : info.getLeaderId() != null) {
+      if (raft.isLeader() ? raft.leaderReady() : raft.leader() != null) {
         return true;
       }
       Thread.sleep(10);
@@ -994,12 +991,19 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     if (auth != null) {
       auth.close();
     }
-    if (server != null) {
+    if (node != null) {
       try {
-        server.close();
-      } catch (IOException | RuntimeException e) {
+        node.shutdown();
+        node.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
         LOG.warn("stopping Raft failed", e);
       }
+      NodeManager.getInstance().removeAddress(node.getNodeId().getPeerId().getEndpoint());
+    }
+    if (rpcServer != null) {
+      rpcServer.shutdown();
     }
     if (raft != null) {
       raft.close();

@@ -4,6 +4,7 @@ import static io.keyway.raft.TestNodes.prefix;
 import static io.keyway.raft.TestNodes.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyway.api.etcdserverpb.RangeResponse;
@@ -32,8 +33,8 @@ class SnapshotTest {
         .build();
   }
 
-  Path groupDir() {
-    return dir.resolve("member/raft").resolve(KeywayNode.groupId("keyway-test").getUuid().toString());
+  Path snapshotDir() {
+    return dir.resolve("member/raft/snapshot");
   }
 
   List<String> list(Path d) throws IOException {
@@ -54,11 +55,11 @@ class SnapshotTest {
       }
       revision = node.revision();
       // (a checkpoint may be in progress under a temporary name)
-      List<String> snapshots = list(groupDir().resolve("sm")).stream().filter(s -> s.startsWith("snapshot.")).toList();
+      List<String> snapshots = list(snapshotDir()).stream().filter(s -> s.startsWith("snapshot_")).toList();
       assertFalse(snapshots.isEmpty(), "auto snapshots were taken");
       assertTrue(snapshots.size() <= 2, "old snapshots are cleaned up: " + snapshots);
-      List<String> segments = list(groupDir().resolve("current")).stream().filter(s -> s.startsWith("log_")).toList();
-      assertTrue(segments.stream().noneMatch(s -> s.startsWith("log_0-")), "first segment purged: " + segments);
+      assertThrows(com.alipay.sofa.jraft.error.LogNotFoundException.class,
+          () -> node.raftNode().readCommittedUserLog(1), "the log before the snapshot is purged");
     }
     assertEquals(401, revision);
 

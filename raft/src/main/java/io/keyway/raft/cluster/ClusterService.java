@@ -20,28 +20,22 @@ import io.keyway.api.raftpb.MemberChange;
 import io.keyway.api.raftpb.RaftRequest;
 import io.keyway.raft.EtcdCluster;
 import io.keyway.raft.propose.RaftEndpoint;
-import io.keyway.raft.propose.RatisErrors;
+import io.keyway.raft.propose.RaftErrors;
 import io.keyway.raft.propose.ReadBarrier;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.TransferLeadershipRequest;
-import org.apache.ratis.server.RaftServer;
+import com.alipay.sofa.jraft.Status;
 
 /**
  * etcd's Cluster service and MoveLeader on one member. Member changes are proposed through Raft to the
  * replicated {@link MemberTable} (any member may propose: followers forward to the leader), after the checks
- * etcd makes on the leader; the {@link Reconciler} then changes Ratis' configuration to match.
+ * etcd makes on the leader; the {@link Reconciler} then changes JRaft's configuration to match.
  */
 public final class ClusterService implements EtcdCluster {
   private static final long TABLE_WAIT_SECONDS = 5;
@@ -54,7 +48,6 @@ public final class ClusterService implements EtcdCluster {
   private final MemberTable table;
   private final RaftMembership membership;
   private final RaftEndpoint raft;
-  private final RaftServer server;
   private final ReadBarrier readBarrier;
   private final Function<RaftRequest.Builder, CompletableFuture<Object>> propose;
   private final Supplier<ResponseHeader> header;
@@ -64,17 +57,15 @@ public final class ClusterService implements EtcdCluster {
   private final String clusterToken;
   private final int maxLearners;
   private final long moveLeaderTimeoutMs;
-  private final ClientId clientId = ClientId.randomId();
-  private final AtomicLong callIds = new AtomicLong();
+  private static final long MOVE_LEADER_POLL_MS = 20;
 
-  public ClusterService(MemberTable table, RaftMembership membership, RaftEndpoint raft, RaftServer server,
+  public ClusterService(MemberTable table, RaftMembership membership, RaftEndpoint raft,
       ReadBarrier readBarrier, Function<RaftRequest.Builder, CompletableFuture<Object>> propose,
       Supplier<ResponseHeader> header, Executor executor, long selfId, long clusterId, String clusterToken,
       int maxLearners, long moveLeaderTimeoutMs) {
     this.table = table;
     this.membership = membership;
     this.raft = raft;
-    this.server = server;
     this.readBarrier = readBarrier;
     this.propose = propose;
     this.header = header;
@@ -153,27 +144,29 @@ public final class ClusterService implements EtcdCluster {
     }
     long target = request.getTargetID();
     Member m = table.find(target);
-    boolean voter = membership.voters().stream().anyMatch(p -> RaftMembership.memberId(p.getId()) == target);
+    boolean voter = membership.votes(target);
     if (m == null || m.getIsLearner() || !voter || target == selfId) {
       return CompletableFuture.failedFuture(EtcdError.BAD_LEADER_TRANSFEREE.exception());
     }
-    return CompletableFuture.supplyAsync(() -> {
-      TransferLeadershipRequest transfer = new TransferLeadershipRequest(clientId, server.getId(),
-          membership.division().getGroup().getGroupId(), callIds.incrementAndGet(), RaftMembership.peerId(target),
-          moveLeaderTimeoutMs);
-      try {
-        return server.transferLeadershipAsync(transfer);
-      } catch (IOException e) {
-        return CompletableFuture.<RaftClientReply>failedFuture(e);
-      }
-    }, executor).thenCompose(f -> f).handleAsync((reply, failure) -> {
-      Throwable t = failure != null ? failure : reply.isSuccess() ? null : reply.getException();
-      if (t != null) {
-        // etcd: the transfer did not finish within its deadline
-        throw RatisErrors.unwrap(t) instanceof io.keyway.api.EtcdException e ? e : EtcdError.TIMEOUT.exception();
-      }
-      return MoveLeaderResponse.newBuilder().setHeader(header.get()).build();
-    }, executor);
+    Status started = raft.node().transferLeadershipTo(RaftMembership.peerOf(m));
+    if (!started.isOk()) {
+      return CompletableFuture.failedFuture(RaftErrors.of(started));
+    }
+    // JRaft answers once the transfer began; etcd's MoveLeader answers once the target leads (or times out)
+    CompletableFuture<MoveLeaderResponse> done = new CompletableFuture<>();
+    awaitLeader(target, done, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(moveLeaderTimeoutMs));
+    return done;
+  }
+
+  private void awaitLeader(long target, CompletableFuture<MoveLeaderResponse> done, long deadline) {
+    if (membership.memberIdOf(raft.leader()) == target && !raft.isLeader()) {
+      done.complete(MoveLeaderResponse.newBuilder().setHeader(header.get()).build());
+    } else if (System.nanoTime() - deadline > 0) {
+      done.completeExceptionally(EtcdError.TIMEOUT.exception());
+    } else {
+      CompletableFuture.delayedExecutor(MOVE_LEADER_POLL_MS, TimeUnit.MILLISECONDS, executor)
+          .execute(() -> awaitLeader(target, done, deadline));
+    }
   }
 
   private CompletableFuture<MemberListResponse> checkThenPropose(MemberChange change) {
@@ -213,14 +206,12 @@ public final class ClusterService implements EtcdCluster {
       return refusal == null ? CompletableFuture.completedFuture(null)
           : CompletableFuture.failedFuture(refusal.exception());
     }
-    return CompletableFuture.supplyAsync(() -> raft.queryLeader(ClusterQueries.check(change)), executor)
-        .thenCompose(f -> f)
+    return raft.queryLeader(ClusterQueries.CHECK, ClusterQueries.check(change))
         .handleAsync((reply, failure) -> {
-          Throwable t = failure != null ? failure : reply.isSuccess() ? null : reply.getException();
-          if (t != null) {
-            throw RatisErrors.toEtcd(t);
+          if (failure != null) {
+            throw RaftErrors.toEtcd(failure);
           }
-          ClusterQueries.checkReply(reply.getMessage());
+          ClusterQueries.checkReply(reply);
           return null;
         }, executor);
   }
@@ -260,8 +251,8 @@ public final class ClusterService implements EtcdCluster {
       case PROMOTE -> {
         Member m = table.find(target);
         if (m != null && m.getIsLearner()) {
-          RaftMembership.Progress p = progress.get(target);
-          if (p == null || p.matchIndex() < membership.leaderMatch() * READY_PERCENT) {
+          long learnerLog = progress.containsKey(target) ? membership.logIndexOf(m) : -1;
+          if (learnerLog < 0 || learnerLog < membership.leaderMatch() * READY_PERCENT) {
             return EtcdError.LEARNER_NOT_READY;
           }
         }
@@ -312,15 +303,5 @@ public final class ClusterService implements EtcdCluster {
   public ClusterInfo info() {
     return ClusterInfo.newBuilder().setClusterId(clusterId).setClusterToken(clusterToken)
         .addAllMembers(table.members()).build();
-  }
-
-  /** Whether {@code peers} (Ratis' view) still hold this member. */
-  static boolean contains(Iterable<RaftPeer> peers, long id) {
-    for (RaftPeer p : peers) {
-      if (RaftMembership.memberId(p.getId()) == id) {
-        return true;
-      }
-    }
-    return false;
   }
 }

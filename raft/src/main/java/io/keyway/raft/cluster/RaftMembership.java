@@ -1,99 +1,117 @@
 package io.keyway.raft.cluster;
 
+import com.alipay.sofa.jraft.entity.PeerId;
+import io.keyway.api.etcdserverpb.Member;
 import io.keyway.raft.propose.RaftEndpoint;
-import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
-import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.server.RaftConfiguration;
-import org.apache.ratis.server.RaftServer;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
-/** What Ratis knows of the group's configuration and, on the leader, of each follower's progress. */
+/**
+ * What JRaft knows of the group's configuration and, on the leader, of its followers, in etcd's member ids.
+ * JRaft names a peer by its address: a member's peer is the host:port of its first peer URL in the member table.
+ */
 public final class RaftMembership {
-  /** A follower or listener as the leader sees it. */
-  public record Progress(long matchIndex, long lastRpcElapsedMs) {}
+  /** A follower or learner as the leader sees it; {@code lastRpcElapsedMs} is 0 for a member heard recently. */
+  public record Progress(long lastRpcElapsedMs) {}
+
+  private static final long LOG_INDEX_TIMEOUT_MS = 1000;
 
   private final RaftEndpoint raft;
+  private final MemberTable table;
 
-  public RaftMembership(RaftEndpoint raft) {
+  public RaftMembership(RaftEndpoint raft, MemberTable table) {
     this.raft = raft;
+    this.table = table;
   }
 
-  public static RaftPeerId peerId(long memberId) {
-    return RaftPeerId.valueOf(ClusterIds.hex(memberId));
+  /** The JRaft peer of a member. */
+  public static PeerId peerOf(Member m) {
+    return PeerId.parsePeer(PeerUrls.hostPort(m.getPeerURLs(0)));
   }
 
-  public static long memberId(RaftPeerId peer) {
-    return ClusterIds.parseHex(peer.toString());
+  public static PeerId peerOf(String raftAddress) {
+    return PeerId.parsePeer(raftAddress);
   }
 
-  /** See {@link RaftEndpoint#movePeer}. */
-  public String movePeer(RaftPeerId id, String address) {
-    return raft.movePeer(id, address);
-  }
-
-  public RaftServer.Division division() {
-    return raft.division();
+  /** The member a JRaft peer stands for; 0 when no member lists its address. */
+  public long memberIdOf(PeerId peer) {
+    if (peer == null || peer.isEmpty()) {
+      return 0;
+    }
+    String address = peer.getEndpoint().toString();
+    for (Member m : table.members()) {
+      if (m.getPeerURLsCount() > 0 && PeerUrls.hostPort(m.getPeerURLs(0)).equals(address)) {
+        return m.getID();
+      }
+    }
+    return 0;
   }
 
   public boolean isLeader() {
     return raft.isLeader();
   }
 
-  public RaftConfiguration conf() {
-    return raft.division().getRaftConf();
+  public List<PeerId> voters() {
+    return raft.node().listPeers();
   }
 
-  /** No joint (old + new) configuration is in progress. */
-  public boolean stable() {
-    return conf().getPreviousPeers().isEmpty() && conf().getPreviousPeers(RaftPeerRole.LISTENER).isEmpty();
+  public List<PeerId> learners() {
+    return raft.node().listLearners();
   }
 
-  public Collection<RaftPeer> voters() {
-    return conf().getCurrentPeers(RaftPeerRole.FOLLOWER);
+  /** Whether {@code memberId} votes in JRaft's current configuration. */
+  public boolean votes(long memberId) {
+    return voters().stream().anyMatch(p -> memberIdOf(p) == memberId);
   }
 
-  public Collection<RaftPeer> listeners() {
-    return conf().getCurrentPeers(RaftPeerRole.LISTENER);
-  }
-
-  /** This member's last log index that is durable: the leader's own "match index". */
+  /** This member's last log index: the leader's own "match index". */
   public long leaderMatch() {
-    return raft.division().getRaftLog().getFlushIndex();
+    return raft.lastLogIndex();
   }
 
   public long commitIndex() {
-    return raft.division().getRaftLog().getLastCommittedIndex();
+    return raft.commitIndex();
   }
 
   /** How long this member has been leading (0 when it does not lead). */
   public long leaderElapsedMs() {
-    return raft.isLeader() ? raft.info().getRoleInfoProto().getRoleElapsedTimeMs() : 0;
+    return raft.leaderElapsedMs();
   }
 
-  /** Progress of the followers and listeners by member id; empty unless this member leads. */
+  /**
+   * Followers and learners the leader heard from within its lease (JRaft's "alive" peers), by member id; empty
+   * unless this member leads.
+   */
   public Map<Long, Progress> progress() {
     Map<Long, Progress> out = new HashMap<>();
     if (!raft.isLeader()) {
       return out;
     }
-    RoleInfoProto role = raft.info().getRoleInfoProto();
-    long[] match = raft.info().getFollowerMatchIndices();
-    if (!role.hasLeaderInfo()) {
-      return out;
-    }
-    List<ServerRpcProto> followers = role.getLeaderInfo().getFollowerInfoList();
-    // both lists come from the leader's log appenders in the same order
-    for (int i = 0; i < followers.size() && match != null && i < match.length; i++) {
-      ServerRpcProto f = followers.get(i);
-      long id = ClusterIds.parseHex(f.getId().getId().toStringUtf8());
-      out.put(id, new Progress(match[i], f.getLastRpcElapsedTimeMs()));
+    Set<PeerId> alive = new HashSet<>(raft.node().listAlivePeers());
+    alive.addAll(raft.node().listAliveLearners());
+    for (PeerId p : alive) {
+      long id = memberIdOf(p);
+      if (id != 0) {
+        out.put(id, new Progress(0));
+      }
     }
     return out;
+  }
+
+  /** A member's last log index as it reports it; -1 when it does not answer within a second. */
+  public long logIndexOf(Member m) {
+    try {
+      return ClusterQueries.logIndexReply(raft.call(peerOf(m).getEndpoint(), ClusterQueries.LOG_INDEX,
+          com.google.protobuf.ByteString.EMPTY).get(LOG_INDEX_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    } catch (Exception e) {
+      return -1;
+    }
   }
 }

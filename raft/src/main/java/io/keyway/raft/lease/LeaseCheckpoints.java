@@ -1,7 +1,7 @@
 package io.keyway.raft.lease;
 
 import io.keyway.api.etcdserverpb.LeaseCheckpoint;
-import io.keyway.raft.propose.RatisErrors;
+import io.keyway.raft.propose.RaftErrors;
 import io.keyway.store.lease.Checkpointer;
 import io.keyway.store.lease.Lessor;
 import java.util.List;
@@ -56,7 +56,7 @@ public final class LeaseCheckpoints implements AutoCloseable {
         // a lost batch is not retried: those leases are scheduled again at the next promotion, as in etcd
         propose.checkpoint(batch).whenComplete((r, t) -> {
           if (t != null) {
-            LOG.warn("checkpointing {} leases failed: {}", batch.size(), RatisErrors.toEtcd(t).getMessage());
+            LOG.warn("checkpointing {} leases failed: {}", batch.size(), RaftErrors.toEtcd(t).getMessage());
           }
         });
         if (batch.size() < MAX_BATCH) {

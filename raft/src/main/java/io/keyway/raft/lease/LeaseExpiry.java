@@ -2,7 +2,7 @@ package io.keyway.raft.lease;
 
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
-import io.keyway.raft.propose.RatisErrors;
+import io.keyway.raft.propose.RaftErrors;
 import io.keyway.store.lease.Lessor;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -69,14 +69,14 @@ public final class LeaseExpiry implements AutoCloseable {
       confirmLeadership.get().whenComplete((leads, failure) -> {
         if (failure != null || !Boolean.TRUE.equals(leads)) {
           LOG.warn("not revoking {} expired leases: leadership not confirmed ({})", expired.size(),
-              failure != null ? RatisErrors.toEtcd(failure).getMessage() : "not the leader");
+              failure != null ? RaftErrors.toEtcd(failure).getMessage() : "not the leader");
           return;
         }
         LOG.debug("revoking {} expired leases", expired.size());
         for (long id : expired) {
           proposeRevoke.apply(id).whenComplete((r, t) -> {
             if (t != null) {
-              EtcdException e = RatisErrors.toEtcd(t);
+              EtcdException e = RaftErrors.toEtcd(t);
               if (e.error() != EtcdError.LEASE_NOT_FOUND) {
                 LOG.warn("revoking expired lease {} failed: {}", Long.toHexString(id), e.getMessage());
               }

@@ -20,7 +20,7 @@ import io.keyway.api.raftpb.RequestHeader;
 import io.keyway.raft.EtcdLease;
 import io.keyway.raft.propose.Proposer;
 import io.keyway.raft.propose.RaftEndpoint;
-import io.keyway.raft.propose.RatisErrors;
+import io.keyway.raft.propose.RaftErrors;
 import io.keyway.raft.propose.ReadBarrier;
 import io.keyway.raft.propose.RequestIds;
 import io.keyway.store.lease.Lessor;
@@ -31,8 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
+import com.google.protobuf.ByteString;
 
 /**
  * etcd's Lease service on one member ({@link EtcdLease}): grants and revokes are proposed through Raft (etcd's
@@ -159,7 +158,7 @@ public final class LeaseService implements EtcdLease {
     if (raft.isLeader()) {
       ttl = readBarrier.thenRead(() -> null).thenCompose(v -> lessor.renew(id));
     } else if (raft.leaderKnown()) {
-      ttl = askLeader(LeaseQueries.renew(id)).thenApply(LeaseQueries::renewReply);
+      ttl = askLeader(LeaseQueries.RENEW, LeaseQueries.renew(id)).thenApply(LeaseQueries::renewReply);
     } else {
       return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
     }
@@ -190,7 +189,7 @@ public final class LeaseService implements EtcdLease {
         return r != null ? r : LeaseTimeToLiveResponse.newBuilder().setID(request.getID()).setTTL(-1).build();
       });
     } else if (raft.leaderKnown()) {
-      answer = askLeader(LeaseQueries.timeToLive(request)).thenApply(LeaseQueries::timeToLiveReply);
+      answer = askLeader(LeaseQueries.TIME_TO_LIVE, LeaseQueries.timeToLive(request)).thenApply(LeaseQueries::timeToLiveReply);
     } else {
       return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
     }
@@ -213,27 +212,22 @@ public final class LeaseService implements EtcdLease {
     }, reads);
   }
 
-  private CompletableFuture<Message> askLeader(Message query) {
-    CompletableFuture<RaftClientReply> reply;
+  private CompletableFuture<ByteString> askLeader(byte kind, ByteString query) {
+    CompletableFuture<ByteString> reply;
     try {
-      reply = raft.queryLeader(query);
+      reply = raft.queryLeader(kind, query);
     } catch (RuntimeException e) {
       reply = CompletableFuture.failedFuture(e);
     }
-    // Ratis completes replies on its own threads: continue elsewhere
-    return reply.thenApplyAsync(r -> {
-      if (!r.isSuccess()) {
-        throw RatisErrors.toEtcd(r.getException());
-      }
-      return r.getMessage();
-    }, completions);
+    // Bolt completes replies on its own threads: continue elsewhere
+    return reply.thenApplyAsync(r -> r, completions);
   }
 
   private static EtcdException toEtcd(Throwable failure) {
-    Throwable c = RatisErrors.unwrap(failure);
+    Throwable c = RaftErrors.unwrap(failure);
     if (c instanceof TimeoutException) {
       return EtcdError.TIMEOUT.exception();
     }
-    return RatisErrors.toEtcd(c);
+    return RaftErrors.toEtcd(c);
   }
 }

@@ -19,9 +19,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Group commit: writes are queued, a dedicated thread packs them into {@link RaftRequestBatch} entries (up to
  * {@link #MAX_REQUESTS_PER_ENTRY} requests or about max-request-bytes each, a few entries in flight) and hands
  * them to Raft. A caller's future completes when the state machine applies its request on this member (not
- * when Ratis replies), with the response or the deterministic {@link EtcdException}; Ratis failures fail the
+ * when Raft replies), with the response or the deterministic {@link EtcdException}; Raft failures fail the
  * callers of the whole entry.
  *
  * <p>A write whose entry was rejected before reaching the log (no leader yet, leader not ready) is retried
@@ -144,7 +141,7 @@ public final class Proposer implements ResultWaiters, AutoCloseable {
   /** One log entry in flight: its proposals, the encoded message, and exactly-once release of its permit. */
   private final class Entry {
     final List<Proposal> proposals;
-    final Message message;
+    final byte[] message;
     final long deadline;
     final AtomicBoolean finished = new AtomicBoolean();
     final ScheduledFuture<?> safetyNet;
@@ -158,9 +155,9 @@ public final class Proposer implements ResultWaiters, AutoCloseable {
         waiting.put(p.request.getId(), p);
         earliest = Math.min(earliest, p.deadline);
       }
-      this.message = Message.valueOf(UnsafeByteOperations.unsafeWrap(b.build().toByteArray()));
+      this.message = b.build().toByteArray();
       this.deadline = earliest;
-      // never leak the permit, even if Ratis should not answer at all
+      // never leak the permit, even if Raft should not answer at all
       long delay = Math.max(0, deadline - System.nanoTime()) + TimeUnit.SECONDS.toNanos(1);
       this.safetyNet = scheduler.schedule(() -> finish(EtcdError.TIMEOUT.exception()), delay, TimeUnit.NANOSECONDS);
     }
@@ -192,25 +189,24 @@ public final class Proposer implements ResultWaiters, AutoCloseable {
       retryLater(entry, EtcdError.TIMEOUT.exception());
       return;
     }
-    CompletableFuture<RaftClientReply> reply;
+    CompletableFuture<Void> reply;
     try {
       reply = raft.write(entry.message);
     } catch (RuntimeException e) {
       reply = CompletableFuture.failedFuture(e);
     }
-    // Ratis completes replies on its own threads, sometimes holding its locks: never continue there
-    reply.whenCompleteAsync((r, t) -> onReply(entry, r, t), completions);
+    // JRaft and Bolt complete replies on their own threads: never continue there
+    reply.whenCompleteAsync((r, t) -> onReply(entry, t), completions);
   }
 
-  private void onReply(Entry entry, RaftClientReply reply, Throwable error) {
-    Throwable failure = error != null ? error : reply.isSuccess() ? null : reply.getException();
+  private void onReply(Entry entry, Throwable failure) {
     if (failure == null) {
       // callers were (or, on a follower, will be) completed by the local apply
       entry.finish(null);
       return;
     }
-    if (RatisErrors.rejectedBeforeAppend(failure)) {
-      retryLater(entry, RatisErrors.toEtcd(failure));
+    if (RaftErrors.rejectedBeforeAppend(failure)) {
+      retryLater(entry, RaftErrors.toEtcd(failure));
       return;
     }
     if (closed) {
@@ -218,7 +214,7 @@ public final class Proposer implements ResultWaiters, AutoCloseable {
       return;
     }
     LOG.debug("log entry of {} writes failed: {}", entry.proposals.size(), failure.toString());
-    EtcdException e = RatisErrors.toEtcd(failure);
+    EtcdException e = RaftErrors.toEtcd(failure);
     if (e.error() == EtcdError.STOPPED) {
       // this member runs on: what stopped is the leader a follower forwarded to (its client was closed)
       e = EtcdError.LEADER_CHANGED.exception();

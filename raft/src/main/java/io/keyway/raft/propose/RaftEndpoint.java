@@ -1,188 +1,196 @@
 package io.keyway.raft.propose;
 
-import io.keyway.raft.transport.LeaderHeartbeats;
-import java.io.IOException;
-import java.util.Collection;
-import java.util.List;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.option.ReadOnlyOption;
+import com.alipay.sofa.jraft.util.Endpoint;
+import com.google.protobuf.ByteString;
+import io.keyway.api.EtcdError;
+import io.keyway.raft.statemachine.KeywayStateMachine;
+import io.keyway.raft.transport.PeerRpc;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import io.keyway.raft.transport.PeerAddresses;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.conf.Parameters;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.server.DivisionInfo;
-import org.apache.ratis.server.RaftConfiguration;
-import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.util.PeerProxyMap;
-import org.apache.ratis.util.TimeDuration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 
 /**
- * How this member talks to its Raft group: in-process submission when it leads, a Ratis client routed to the
- * leader when it follows.
+ * How this member talks to its Raft group: {@code Node.apply} when it leads, a forwarded call to the leader
+ * ({@link PeerRpc}) when it follows; ReadIndex through {@code Node.readIndex} (ReadOnlySafe: the leader confirms
+ * its leadership with a heartbeat round, on followers too, so a deposed leader never answers).
  *
- * <p>Both submit methods block the calling thread briefly (Ratis hands the request to its client executor and
- * waits until it is queued), so callers are the proposer's own threads, never event loops or Ratis callbacks.
- * Replies complete on Ratis threads, sometimes under Ratis locks: continue with an *Async method.
+ * <p>Futures complete on JRaft or Bolt threads: continue with an *Async method.
  */
 public final class RaftEndpoint implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(RaftEndpoint.class);
+  /**
+   * Call kinds on the peer port: lease and cluster queries use 1..19 (see LeaseQueries and ClusterQueries) and
+   * are answered after a ReadIndex round; kinds from {@link #LOCAL_QUERIES} on are answered from local state.
+   */
+  public static final byte WRITE = 20;
+  public static final byte IDENT = 21;
+  public static final byte LOCAL_QUERIES = 30;
 
-  private final RaftServer server;
-  private final RaftServer.Division division;
-  private final ClientId clientId = ClientId.randomId();
-  private final AtomicLong callIds = new AtomicLong();
-  private final RaftProperties clientProperties;
-  private final Parameters clientParameters;
-  private RaftClient forwarder;
+  private final Node node;
+  private final KeywayStateMachine stateMachine;
+  private final PeerRpc rpc;
+  private final String groupId;
+  private final long callTimeoutMs;
 
-  public RaftEndpoint(RaftServer server, RaftServer.Division division, RaftProperties clientProperties) {
-    this(server, division, clientProperties, new Parameters());
+  public RaftEndpoint(Node node, KeywayStateMachine stateMachine, PeerRpc rpc, String groupId, long callTimeoutMs) {
+    this.node = node;
+    this.stateMachine = stateMachine;
+    this.rpc = rpc;
+    this.groupId = groupId;
+    this.callTimeoutMs = callTimeoutMs;
   }
 
-  /** @param clientParameters the peer TLS of the forwarding client, as the server's */
-  public RaftEndpoint(RaftServer server, RaftServer.Division division, RaftProperties clientProperties,
-      Parameters clientParameters) {
-    this.server = server;
-    this.division = division;
-    this.clientProperties = clientProperties;
-    this.clientParameters = clientParameters;
+  public Node node() {
+    return node;
   }
 
-  public DivisionInfo info() {
-    return division.getInfo();
+  public PeerRpc rpc() {
+    return rpc;
   }
 
-  public RaftServer.Division division() {
-    return division;
+  public String groupId() {
+    return groupId;
   }
 
   public boolean isLeader() {
-    return division.getInfo().isLeader();
+    return node.isLeader();
+  }
+
+  /** Leads and applied the first entry of its term. */
+  public boolean leaderReady() {
+    return node.isLeader() && stateMachine.leaderReady();
+  }
+
+  /** How long this member has been a ready leader (0 when it is not). */
+  public long leaderElapsedMs() {
+    return node.isLeader() ? stateMachine.leaderElapsedMs() : 0;
   }
 
   /** A leader is known (this member or another). */
   public boolean leaderKnown() {
-    DivisionInfo info = division.getInfo();
-    return info.isLeader() || info.getLeaderId() != null;
+    return node.isLeader() || leader() != null;
   }
 
-  /** Appends a state-machine entry; replies after it is committed and applied on the leader. */
-  public CompletableFuture<RaftClientReply> write(Message message) {
-    if (isLeader()) {
-      return submit(message, RaftClientRequest.writeRequestType());
+  public PeerId leader() {
+    PeerId p = node.getLeaderId();
+    return p == null || p.isEmpty() ? null : p;
+  }
+
+  public long term() {
+    return stateMachine.term();
+  }
+
+  public long commitIndex() {
+    return node.getLastCommittedIndex();
+  }
+
+  public long appliedIndex() {
+    return node.getLastAppliedLogIndex();
+  }
+
+  public long lastLogIndex() {
+    return node.getLastLogIndex();
+  }
+
+  /**
+   * Appends a state-machine entry; completes after it is committed and applied on the leader. On a follower
+   * the write goes to the leader, and its own apply completes the local waiters.
+   */
+  public CompletableFuture<Void> write(byte[] entry) {
+    if (node.isLeader()) {
+      return applyHere(entry);
     }
-    // the follower's own apply completes the local waiters; this reply only reports failures
-    return forwarder().async().send(message);
-  }
-
-  /**
-   * A read-only query answered by the leader's state machine after a ReadIndex round there (follower to leader:
-   * lease keep-alives and time-to-live, which only the leader's lessor can answer).
-   */
-  public CompletableFuture<RaftClientReply> queryLeader(Message message) {
-    return forwarder().async().sendReadOnly(message);
-  }
-
-  /**
-   * Marks this moment for a leadership check and asks the followers for heartbeats; null when this member does
-   * not lead.
-   */
-  public LeaderHeartbeats.Marks markLeadership() {
-    DivisionInfo info = division.getInfo();
-    if (!info.isLeader()) {
-      return null;
+    PeerId leader = leader();
+    if (leader == null) {
+      return CompletableFuture.failedFuture(new RaftErrors.Rejected(EtcdError.NO_LEADER, "no leader"));
     }
-    return LeaderHeartbeats.of(division.getMemberId()).mark(info.getCurrentTerm());
+    return rpc.call(leader.getEndpoint(), WRITE, ByteString.copyFrom(entry), callTimeoutMs).thenApply(b -> null);
   }
 
-  /**
-   * Whether this member still leads in the marked term and a majority of voters (of both configurations during a
-   * change) answered it after the mark.
-   */
-  public boolean leadershipConfirmed(LeaderHeartbeats.Marks marks) {
-    return LeaderHeartbeats.leadershipConfirmed(division, marks);
-  }
-
-  /** Whether this member leads in {@code term}. */
-  public boolean leadsIn(long term) {
-    return LeaderHeartbeats.leadsIn(division, term);
-  }
-
-  /** ReadIndex: replies once this member applied everything committed when the read arrived. */
-  public CompletableFuture<RaftClientReply> readBarrier() {
-    return submit(Message.EMPTY, RaftClientRequest.readRequestType());
-  }
-
-  private CompletableFuture<RaftClientReply> submit(Message message, RaftClientRequest.Type type) {
-    RaftClientRequest request = RaftClientRequest.newBuilder()
-        .setClientId(clientId)
-        .setServerId(server.getId())
-        .setGroupId(division.getGroup().getGroupId())
-        .setCallId(callIds.incrementAndGet())
-        .setMessage(message)
-        .setType(type)
-        .build();
-    try {
-      return server.submitClientRequestAsync(request);
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /**
-   * Reaches peer {@code id} at {@code address} from now on: this server's Raft connections and the forwarding
-   * client's (its group still has the address Ratis' configuration recorded).
-   *
-   * @return the address it was reached at before, when that changed; null otherwise
-   */
-  public synchronized String movePeer(RaftPeerId id, String address) {
-    String was = null;
-    for (PeerProxyMap<?> proxies : new PeerProxyMap<?>[] {
-        PeerAddresses.of(server), forwarder == null ? null : PeerAddresses.of(forwarder)}) {
-      String before = PeerAddresses.current(proxies, id);
-      if (PeerAddresses.move(proxies, id, address) && was == null) {
-        was = before;
+  private CompletableFuture<Void> applyHere(byte[] entry) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    node.apply(new Task(ByteBuffer.wrap(entry), status -> {
+      if (status.isOk()) {
+        done.complete(null);
+      } else {
+        done.completeExceptionally(RaftErrors.ofApply(status));
       }
-    }
-    return was;
+    }));
+    return done;
   }
 
-  private synchronized RaftClient forwarder() {
-    if (forwarder == null) {
-      RaftPeerId leader = division.getInfo().getLeaderId();
-      forwarder = RaftClient.newBuilder()
-          .setProperties(clientProperties)
-          .setParameters(clientParameters)
-          .setRaftGroup(division.getGroup())
-          .setLeaderId(leader)
-          .setClientId(ClientId.randomId())
-          // bounded: the proposer owns the overall deadline; the client only follows leader changes
-          .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
-              TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-          .build();
+  /** ReadIndex: completes once this member applied everything committed when the read arrived. */
+  public CompletableFuture<Void> readIndex() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    node.readIndex(ReadOnlyOption.ReadOnlySafe, new byte[0], new ReadIndexClosure(callTimeoutMs) {
+      @Override
+      public void run(Status status, long index, byte[] reqCtx) {
+        if (status.isOk()) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(RaftErrors.of(status));
+        }
+      }
+    });
+    return done;
+  }
+
+  /** Asks the leader a question (lease and cluster queries); it answers after a ReadIndex round there. */
+  public CompletableFuture<ByteString> queryLeader(byte kind, ByteString body) {
+    PeerId leader = leader();
+    if (node.isLeader()) {
+      leader = node.getNodeId().getPeerId();
     }
-    return forwarder;
+    if (leader == null) {
+      return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
+    }
+    return rpc.call(leader.getEndpoint(), kind, body, callTimeoutMs);
+  }
+
+  /** Asks {@code to} a question directly (joining members, identity checks). */
+  public CompletableFuture<ByteString> call(Endpoint to, byte kind, ByteString body) {
+    return rpc.call(to, kind, body, callTimeoutMs);
+  }
+
+  /**
+   * The peer port's handler: forwarded writes (applied here if this member leads), this member's group id, and
+   * {@code queries} answered after a ReadIndex round.
+   */
+  public PeerRpc.Handler handler(BiFunction<Byte, ByteString, CompletableFuture<ByteString>> queries,
+      Executor executor) {
+    return (kind, body) -> switch (kind) {
+      case WRITE -> forwardedWrite(body);
+      case IDENT -> CompletableFuture.completedFuture(ByteString.copyFromUtf8(groupId));
+      default -> kind >= LOCAL_QUERIES ? queries.apply(kind, body)
+          : readIndex().thenComposeAsync(v -> queries.apply(kind, body), executor);
+    };
+  }
+
+  private CompletableFuture<ByteString> forwardedWrite(ByteString body) {
+    if (!node.isLeader()) {
+      return CompletableFuture.failedFuture(new RaftErrors.Rejected(EtcdError.NO_LEADER, "not the leader"));
+    }
+    return applyHere(body.toByteArray()).thenApply(v -> {
+      // the follower answers its client once it applied the entry itself: a ReadIndex round sends every
+      // follower a heartbeat with the new commit index now instead of at the next heartbeat period
+      node.readIndex(ReadOnlyOption.ReadOnlySafe, new byte[0], new ReadIndexClosure(callTimeoutMs) {
+        @Override
+        public void run(Status status, long index, byte[] reqCtx) {
+          // only the heartbeats matter
+        }
+      });
+      return ByteString.EMPTY;
+    });
   }
 
   @Override
-  public synchronized void close() {
-    if (forwarder != null) {
-      try {
-        forwarder.close();
-      } catch (IOException e) {
-        LOG.warn("closing the forwarding Raft client failed", e);
-      }
-      forwarder = null;
-    }
+  public void close() {
+    rpc.close();
   }
 }

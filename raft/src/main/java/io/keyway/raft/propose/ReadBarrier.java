@@ -2,7 +2,6 @@ package io.keyway.raft.propose;
 
 import io.keyway.api.EtcdError;
 import io.keyway.api.EtcdException;
-import io.keyway.raft.transport.LeaderHeartbeats;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,17 +10,15 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.apache.ratis.protocol.RaftClientReply;
 
 /**
- * Linearizable reads with Raft's ReadIndex: Ratis confirms leadership with a heartbeat round (batched across
- * concurrent reads), waits until this member applied the read index, then the read runs against the local
- * store on the read executor. Works on followers too (they ask the leader for the index).
+ * Linearizable reads with Raft's ReadIndex: JRaft (ReadOnlySafe) confirms the leader's leadership with a
+ * heartbeat round, batched across concurrent reads, and waits until this member applied the read index; then the
+ * read runs against the local store on the read executor. Works on followers too (they ask the leader for the
+ * index). A read whose round failed (no leader, leader changed) is tried again until its deadline.
  */
 public final class ReadBarrier {
   private static final long RETRY_DELAY_MS = 20;
-  private static final long CONFIRM_POLL_MS = 2;
-  private static final int REMARK_EVERY_POLLS = 100;
 
   private final RaftEndpoint raft;
   private final Executor reads;
@@ -42,7 +39,7 @@ public final class ReadBarrier {
     pending.add(result);
     result.whenComplete((r, t) -> pending.remove(result));
     long deadline = System.nanoTime() + timeoutNanos;
-    reads.execute(() -> attempt(read, result, deadline));
+    attempt(read, result, deadline);
     return result;
   }
 
@@ -54,71 +51,32 @@ public final class ReadBarrier {
   }
 
   private <T> void attempt(Supplier<T> read, CompletableFuture<T> result, long deadline) {
+    if (result.isDone()) {
+      return;
+    }
     if (!raft.leaderKnown()) {
       retryOrFail(read, result, deadline, EtcdError.TIMEOUT.exception());
       return;
     }
-    // taken before the ReadIndex: only followers' answers to requests sent after this count (see below)
-    LeaderHeartbeats.Marks marks = raft.markLeadership();
-    CompletableFuture<RaftClientReply> reply;
+    CompletableFuture<Void> round;
     try {
-      reply = raft.readBarrier();
+      round = raft.readIndex();
     } catch (RuntimeException e) {
-      reply = CompletableFuture.failedFuture(e);
+      round = CompletableFuture.failedFuture(e);
     }
-    reply.whenCompleteAsync((r, t) -> {
-      Throwable failure = t != null ? t : r.isSuccess() ? null : r.getException();
+    round.whenCompleteAsync((ok, failure) -> {
       if (failure == null) {
-        if (marks == null && !raft.isLeader()) {
-          complete(read, result); // the leader answered the ReadIndex (follower read)
-        } else {
-          // Ratis 3.2.2 answers a leader's ReadIndex without a heartbeat round when it confirmed that commit
-          // index before: a deposed leader that has not heard of the new term yet would serve stale data
-          awaitLeadership(read, result, deadline, marks != null ? marks : raft.markLeadership(), 0);
+        try {
+          result.complete(read.get());
+        } catch (RuntimeException e) {
+          result.completeExceptionally(e);
         }
-      } else if (RatisErrors.retriableRead(failure)) {
-        retryOrFail(read, result, deadline, RatisErrors.toEtcd(failure));
+      } else if (RaftErrors.retriableRead(failure)) {
+        retryOrFail(read, result, deadline, RaftErrors.toEtcd(failure));
       } else {
-        result.completeExceptionally(RatisErrors.toEtcd(failure));
+        result.completeExceptionally(RaftErrors.toEtcd(failure));
       }
     }, reads);
-  }
-
-  private static <T> void complete(Supplier<T> read, CompletableFuture<T> result) {
-    try {
-      result.complete(read.get());
-    } catch (RuntimeException e) {
-      result.completeExceptionally(e);
-    }
-  }
-
-  /** Reads once a majority confirmed this member's leadership after the read began; retries if it lost it. */
-  private <T> void awaitLeadership(Supplier<T> read, CompletableFuture<T> result, long deadline,
-                                   LeaderHeartbeats.Marks marks, int polls) {
-    if (result.isDone()) {
-      return;
-    }
-    if (marks == null || !raft.leadsIn(marks.term())) {
-      // no longer the leader: ask the new one
-      retryOrFail(read, result, deadline, EtcdError.LEADER_CHANGED.exception());
-      return;
-    }
-    if (raft.leadershipConfirmed(marks)) {
-      complete(read, result);
-      return;
-    }
-    if (System.nanoTime() - deadline >= 0) {
-      result.completeExceptionally(EtcdError.TIMEOUT.exception());
-      return;
-    }
-    // a replaced log appender (restart after an error) never answers the old marks: mark again now and then
-    LeaderHeartbeats.Marks next = polls > 0 && polls % REMARK_EVERY_POLLS == 0 ? raft.markLeadership() : marks;
-    try {
-      scheduler.schedule(() -> reads.execute(() -> awaitLeadership(read, result, deadline, next, polls + 1)),
-          CONFIRM_POLL_MS, TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      result.completeExceptionally(EtcdError.STOPPED.exception());
-    }
   }
 
   private <T> void retryOrFail(Supplier<T> read, CompletableFuture<T> result, long deadline, EtcdException last) {
@@ -127,8 +85,7 @@ public final class ReadBarrier {
       return;
     }
     try {
-      scheduler.schedule(() -> reads.execute(() -> attempt(read, result, deadline)),
-          RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> attempt(read, result, deadline), RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       result.completeExceptionally(EtcdError.STOPPED.exception());
     }

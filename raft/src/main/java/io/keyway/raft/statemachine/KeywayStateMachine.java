@@ -1,157 +1,121 @@
 package io.keyway.raft.statemachine;
 
+import com.alipay.sofa.jraft.Closure;
+import com.alipay.sofa.jraft.Iterator;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.core.StateMachineAdapter;
+import com.alipay.sofa.jraft.entity.LeaderChangeContext;
+import com.alipay.sofa.jraft.entity.RaftOutter.SnapshotMeta;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.error.RaftException;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.keyway.api.EtcdException;
 import io.keyway.api.raftpb.RaftRequest;
 import io.keyway.api.raftpb.RaftRequestBatch;
+import io.keyway.raft.storage.StoreDirs;
 import io.keyway.raft.storage.SwappableKvStore;
 import io.keyway.store.KvStore;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
-import org.apache.ratis.proto.RaftProtos.LogEntryProto;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftGroupMemberId;
-import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.raftlog.RaftLog;
-import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.statemachine.TransactionContext;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
-import org.apache.ratis.util.LifeCycle;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies committed log entries to the store. Every state-machine entry is a {@link RaftRequestBatch} (group
- * commit); its requests are applied in order as parts 0, 1, 2... of the entry's index, then the entry is closed
- * with {@link KvStore#markApplied(long)}; an entry with a single request applies it for the whole entry.
+ * Applies committed log entries to the store (JRaft's state machine). Every entry is a {@link RaftRequestBatch}
+ * (group commit); its requests are applied in order as parts 0, 1, 2... of the entry's index, then the entry is
+ * closed with {@link KvStore#markApplied(long)}; an entry with a single request applies it for the whole entry.
  *
- * <p>Restart: Ratis replays the log from the latest snapshot, while the store usually is further ahead (it
+ * <p>Restart: JRaft replays the log from the latest snapshot, while the store usually is further ahead (it
  * persists its apply position with every write). Entries the store holds in full are skipped here; inside a
- * half-applied entry the store itself skips the parts it holds, so replay is idempotent. Reporting the store's
- * position to Ratis as a snapshot instead would be wrong: a snapshot must be shippable to followers, and only
- * checkpoints are.
+ * half-applied entry the store itself skips the parts it holds, so replay is idempotent. JRaft's own entries
+ * (configuration, a new leader's first entry) never reach this class: the store's applied index stops at the
+ * last data entry, so "applied through" for clients is JRaft's applied index.
  *
- * <p>Snapshots are store checkpoints ({@link CheckpointSnapshotStorage}), taken on the apply thread so no write
- * runs concurrently. An installed snapshot replaces the store's files when the store is behind it.
+ * <p>Snapshots are store checkpoints (RocksDB, mostly hard links) in the {@code store} directory of JRaft's
+ * snapshot, taken on the apply thread so no write runs concurrently; JRaft ships the files to members that fell
+ * behind the log. A loaded snapshot replaces the store's files when the store is behind it.
  *
- * <p>Apply runs synchronously inside {@link #applyTransaction} so that when Ratis advances the applied index
- * (and releases linearizable reads waiting for it) the store already shows the entry.
- *
- * <p>Leadership changes are passed on to {@link LeaderEvents} (the lessor runs its clocks on the leader only).
+ * <p>Apply runs synchronously inside {@link #onApply} so that when JRaft advances the applied index (and releases
+ * linearizable reads waiting for it) the store already shows the entry.
  */
-public final class KeywayStateMachine extends BaseStateMachine {
+public final class KeywayStateMachine extends StateMachineAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(KeywayStateMachine.class);
-  private static final CompletableFuture<Message> APPLIED = CompletableFuture.completedFuture(Message.EMPTY);
+  private static final String STORE_DIR = "store";
 
   private final SwappableKvStore store;
   private final RequestApplier applier;
   private final ResultWaiters waiters;
   private final Executor completions;
   private final LeaderEvents leaderEvents;
-  private final Function<Message, CompletableFuture<Message>> queries;
-  private final CheckpointSnapshotStorage snapshots = new CheckpointSnapshotStorage();
+  /** The highest term seen (JRaft offers no public getter); for response headers. */
+  private final AtomicLong term = new AtomicLong();
+  private volatile boolean leaderReady;
+  private volatile long leaderSinceNanos;
+  /** Called with the applied index after each batch (snapshot triggering). */
+  private volatile LongConsumer afterApply = i -> {};
   /** The last entry the store holds in full, as this thread last left it; only the apply thread touches it. */
   private long storeApplied;
 
   public KeywayStateMachine(SwappableKvStore store, RequestApplier applier, ResultWaiters waiters,
-                            Executor completions) {
-    this(store, applier, waiters, completions, LeaderEvents.NONE,
-        q -> CompletableFuture.failedFuture(new IllegalArgumentException("no queries are served")));
-  }
-
-  /**
-   * @param queries answers the non-empty read-only queries other members send to the leader (lease keep-alive
-   *                and time-to-live); called on Ratis threads after a ReadIndex round, so it must not block
-   */
-  public KeywayStateMachine(SwappableKvStore store, RequestApplier applier, ResultWaiters waiters,
-                            Executor completions, LeaderEvents leaderEvents,
-                            Function<Message, CompletableFuture<Message>> queries) {
+                            Executor completions, LeaderEvents leaderEvents) {
     this.store = store;
     this.applier = applier;
     this.waiters = waiters;
     this.completions = completions;
     this.leaderEvents = leaderEvents;
-    this.queries = queries;
+    this.storeApplied = store.appliedIndex();
+  }
+
+  public long term() {
+    return term.get();
+  }
+
+  /** This member leads and applied the first entry of its term. */
+  public boolean leaderReady() {
+    return leaderReady;
+  }
+
+  /** How long this member has been a ready leader (0 when it is not). */
+  public long leaderElapsedMs() {
+    return leaderReady ? (System.nanoTime() - leaderSinceNanos) / 1_000_000 : 0;
+  }
+
+  public void afterApply(LongConsumer action) {
+    this.afterApply = action;
   }
 
   @Override
-  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
-    getLifeCycle().startAndTransition(() -> {
-      super.initialize(server, groupId, raftStorage);
-      snapshots.init(raftStorage);
-      storeApplied = store.appliedIndex();
-      FileListSnapshotInfo snapshot = snapshots.getLatestSnapshot();
-      if (snapshot != null) {
-        restoreIfBehind(snapshot);
-        setLastAppliedTermIndex(snapshot.getTermIndex());
+  public void onApply(Iterator it) {
+    long last = 0;
+    while (it.hasNext()) {
+      long index = it.getIndex();
+      term.accumulateAndGet(it.getTerm(), Math::max);
+      ByteBuffer data = it.getData();
+      if (index > storeApplied && data != null && data.hasRemaining()) {
+        applyBatch(index, decode(index, data));
+      } else {
+        markEntryApplied(index);
       }
-      LOG.info("state machine initialized: snapshot={}, store applied through log index {}",
-          snapshot == null ? "none" : snapshot.getTermIndex(), storeApplied);
-    }, IOException.class);
-  }
-
-  /**
-   * Ratis pauses the state machine before it installs a snapshot from the leader (once per received chunk),
-   * then calls {@link #reinitialize}.
-   */
-  @Override
-  public synchronized void pause() {
-    if (getLifeCycleState() == LifeCycle.State.RUNNING) {
-      getLifeCycle().transition(LifeCycle.State.PAUSING);
-      getLifeCycle().transition(LifeCycle.State.PAUSED);
+      Closure done = it.done();
+      if (done != null) {
+        done.run(Status.OK());
+      }
+      last = index;
+      it.next();
     }
-  }
-
-  @Override
-  public synchronized void reinitialize() throws IOException {
-    FileListSnapshotInfo snapshot = snapshots.reload();
-    if (snapshot != null) {
-      restoreIfBehind(snapshot);
-      setLastAppliedTermIndex(snapshot.getTermIndex());
-      LOG.info("state machine reloaded from snapshot {}, store applied through log index {}",
-          snapshot.getTermIndex(), storeApplied);
+    if (last > 0) {
+      afterApply.accept(last);
     }
-    if (getLifeCycleState() == LifeCycle.State.PAUSED) {
-      getLifeCycle().transition(LifeCycle.State.STARTING);
-      getLifeCycle().transition(LifeCycle.State.RUNNING);
-    }
-  }
-
-  private void restoreIfBehind(FileListSnapshotInfo snapshot) throws IOException {
-    if (storeApplied >= snapshot.getIndex()) {
-      return;
-    }
-    Path dir = snapshots.latestDir();
-    LOG.info("store applied through log index {} is behind snapshot {}: restoring the store from {}",
-        storeApplied, snapshot.getTermIndex(), dir);
-    store.restoreFrom(dir);
-    storeApplied = store.appliedIndex();
-  }
-
-  @Override
-  public CheckpointSnapshotStorage getStateMachineStorage() {
-    return snapshots;
-  }
-
-  @Override
-  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
-    LogEntryProto entry = trx.getLogEntry();
-    long index = entry.getIndex();
-    if (index > storeApplied) {
-      applyBatch(index, decode(entry));
-    }
-    updateLastAppliedTermIndex(entry.getTerm(), index);
-    return APPLIED;
   }
 
   private void applyBatch(long index, RaftRequestBatch batch) {
@@ -183,20 +147,13 @@ public final class KeywayStateMachine extends BaseStateMachine {
     }
   }
 
-  private static RaftRequestBatch decode(LogEntryProto entry) {
+  private static RaftRequestBatch decode(long index, ByteBuffer data) {
     try {
-      return RaftRequestBatch.parseFrom(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+      return RaftRequestBatch.parseFrom(data.duplicate());
     } catch (InvalidProtocolBufferException e) {
       // the log is checksummed, so this is a bug or a foreign log: applying around it would diverge
-      throw new IllegalStateException("undecodable log entry " + entry.getIndex(), e);
+      throw new IllegalStateException("undecodable log entry " + index, e);
     }
-  }
-
-  /** Raft's own entries (leader no-op, configuration, commit metadata) only advance the applied index. */
-  @Override
-  public void notifyTermIndexUpdated(long term, long index) {
-    markEntryApplied(index);
-    super.notifyTermIndexUpdated(term, index);
   }
 
   private void markEntryApplied(long index) {
@@ -208,57 +165,85 @@ public final class KeywayStateMachine extends BaseStateMachine {
     }
   }
 
-  /** Ratis calls this when the leader applies the first entry of its term, i.e. after all earlier entries. */
+  /** JRaft calls this once the leader's first entry of its term is applied, i.e. after all earlier entries. */
   @Override
-  public void notifyLeaderReady() {
+  public void onLeaderStart(long term) {
+    this.term.accumulateAndGet(term, Math::max);
+    leaderSinceNanos = System.nanoTime();
+    leaderReady = true;
     leaderEvents.leaderReady();
   }
 
   @Override
-  public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-    if (newLeaderId == null || !newLeaderId.equals(groupMemberId.getPeerId())) {
-      leaderEvents.notLeader();
-    }
-  }
-
-  /** The leader steps down (the entries it had not committed are handed back). */
-  @Override
-  public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
+  public void onLeaderStop(Status status) {
+    leaderReady = false;
     leaderEvents.notLeader();
   }
 
   @Override
-  public long takeSnapshot() throws IOException {
-    TermIndex last = getLastAppliedTermIndex();
-    if (last == null || last.getIndex() <= 0) {
-      return RaftLog.INVALID_LOG_INDEX;
-    }
-    FileListSnapshotInfo current = snapshots.getLatestSnapshot();
-    if (current != null && current.getIndex() >= last.getIndex()) {
-      return current.getIndex();
-    }
-    long started = System.nanoTime();
-    Path tmp = snapshots.tempDir(last);
-    store.checkpoint(tmp);
-    snapshots.commit(tmp, last);
-    LOG.info("snapshot {} taken in {} ms", last, (System.nanoTime() - started) / 1_000_000);
-    return last.getIndex();
+  public void onStartFollowing(LeaderChangeContext ctx) {
+    term.accumulateAndGet(ctx.getTerm(), Math::max);
+    leaderReady = false;
+    leaderEvents.notLeader();
   }
 
-  /**
-   * Linearizable reads: Ratis calls this once the applied index reached the read index. A read barrier is an
-   * empty query: the range itself runs afterwards on a read executor, so nothing is computed here and nothing
-   * serialised. A non-empty query comes from another member and is answered by {@code queries}.
-   */
   @Override
-  public CompletableFuture<Message> query(Message request) {
-    if (request.getContent().isEmpty()) {
-      return APPLIED;
+  public void onStopFollowing(LeaderChangeContext ctx) {
+    term.accumulateAndGet(ctx.getTerm(), Math::max);
+  }
+
+  @Override
+  public void onSnapshotSave(SnapshotWriter writer, Closure done) {
+    long started = System.nanoTime();
+    try {
+      Path dir = Path.of(writer.getPath(), STORE_DIR);
+      StoreDirs.deleteRecursively(dir);
+      store.checkpoint(dir);
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          if (Files.isRegularFile(f)) {
+            writer.addFile(Path.of(writer.getPath()).relativize(f).toString());
+          }
+        }
+      }
+      LOG.info("snapshot through log index {} taken in {} ms", storeApplied,
+          (System.nanoTime() - started) / 1_000_000);
+      done.run(Status.OK());
+    } catch (IOException | RuntimeException e) {
+      LOG.error("taking a snapshot failed", e);
+      done.run(new Status(RaftError.EIO, "snapshot failed: %s", e.toString()));
+    }
+  }
+
+  @Override
+  public boolean onSnapshotLoad(SnapshotReader reader) {
+    SnapshotMeta meta = reader.load();
+    if (meta == null) {
+      LOG.error("snapshot without meta in {}", reader.getPath());
+      return false;
+    }
+    long index = meta.getLastIncludedIndex();
+    term.accumulateAndGet(meta.getLastIncludedTerm(), Math::max);
+    if (store.appliedIndex() >= index) {
+      storeApplied = Math.max(storeApplied, store.appliedIndex());
+      LOG.info("snapshot through {}: the store already holds it (applied through {})", index, storeApplied);
+      return true;
     }
     try {
-      return queries.apply(request);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      Path dir = Path.of(reader.getPath(), STORE_DIR);
+      LOG.info("store applied through log index {} is behind snapshot {}: restoring the store from {}",
+          store.appliedIndex(), index, dir);
+      store.restoreFrom(dir);
+      storeApplied = store.appliedIndex();
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.error("loading snapshot {} failed", index, e);
+      return false;
     }
+  }
+
+  @Override
+  public void onError(RaftException e) {
+    LOG.error("Raft stopped this member's state machine: {}", e.getStatus(), e);
   }
 }

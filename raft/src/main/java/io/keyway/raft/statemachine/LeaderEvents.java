@@ -1,8 +1,8 @@
 package io.keyway.raft.statemachine;
 
 /**
- * Leadership changes as the state machine learns them from Ratis, for the parts of a member that only run on
- * the leader (the lessor's expiry clocks). Called on Ratis threads: implementations must be quick and must not
+ * Leadership changes as the state machine learns them from Raft, for the parts of a member that only run on
+ * the leader (the lessor's expiry clocks). Called on Raft threads: implementations must be quick and must not
  * call back into Raft.
  */
 public interface LeaderEvents {

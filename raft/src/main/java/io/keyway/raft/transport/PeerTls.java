@@ -10,14 +10,11 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.apache.ratis.conf.Parameters;
-import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.grpc.GrpcTlsConfig;
 
 /**
  * TLS of the Raft peer port (etcd's {@code --peer-*} flags), as plain key material: every member serves its
  * Raft port with {@code certChain}, and dials the others (appends, votes, forwarded writes, joins) with the same
- * settings, since Ratis has one TLS setting for its server and its clients.
+ * settings. Not wired into the SOFAJRaft transport yet: a member configured with it refuses to start.
  *
  * @param key private key of the first certificate of {@code certChain}
  * @param certChain this member's certificate (then its intermediates), presented to peers in both directions
@@ -56,22 +53,13 @@ public record PeerTls(PrivateKey key, List<X509Certificate> certChain, List<X509
     crls = List.copyOf(crls);
   }
 
-  /** Ratis parameters that put its gRPC server, clients and admin calls on this TLS. */
-  public Parameters ratisParameters() {
-    Parameters parameters = new Parameters();
-    try {
-      GrpcConfigKeys.TLS.setConf(parameters, new GrpcTlsConfig(keyManager(), trustManager(), mutual));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("invalid peer TLS key material: " + e.getMessage(), e);
-    }
-    return parameters;
-  }
-
-  private KeyManager keyManager() {
+  /** Presents this member's certificate as a server and its client certificate when dialling. */
+  public KeyManager keyManager() {
     return new PeerKeyManager(key, certChain, clientKey, clientCertChain);
   }
 
-  private TrustManager trustManager() throws GeneralSecurityException {
+  /** Verifies peers as the --peer-* flags ask. */
+  public TrustManager trustManager() throws GeneralSecurityException {
     if (skipVerify) {
       return PeerTrust.acceptingAny(allowedCns, allowedHostnames, crls);
     }
