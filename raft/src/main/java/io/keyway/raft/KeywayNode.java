@@ -294,7 +294,10 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
         proposer, completions, leaderEvents);
     stateMachine.afterApply(this::snapshotIfDue);
     Files.createDirectories(config.raftDir());
-    PeerId self = PeerId.parsePeer(identity.self().raftAddress());
+    // JRaft names a member by its address: the one the replicated member list has now (MemberUpdate moves it)
+    Member listed = memberTable.find(identity.memberId());
+    PeerId self = PeerId.parsePeer(listed != null && listed.getPeerURLsCount() > 0
+        ? PeerUrls.hostPort(listed.getPeerURLs(0)) : identity.self().raftAddress());
     selfEndpoint = new Endpoint(self.getIp(), PeerUrls.port(config.listenPeerUrls().get(0)));
     rpcServer = RaftRpcServerFactory.createRaftRpcServer(selfEndpoint);
     PeerRpc peerRpc = PeerRpc.client();

@@ -39,9 +39,8 @@ public final class PeerRpc implements AutoCloseable {
   }
 
   static {
-    // Bolt serialises these with protobuf instead of Hessian
-    RpcFactoryHelper.rpcFactory().registerProtobufSerializer(BytesValue.class.getName(),
-        BytesValue.getDefaultInstance());
+    com.alipay.remoting.CustomSerializerManager.registerCustomSerializer(BytesValue.class.getName(),
+        BytesValueSerializer.INSTANCE);
   }
 
   private final RpcClient client;
