@@ -299,17 +299,13 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     PeerId self = PeerId.parsePeer(listed != null && listed.getPeerURLsCount() > 0
         ? PeerUrls.hostPort(listed.getPeerURLs(0)) : identity.self().raftAddress());
     selfEndpoint = new Endpoint(self.getIp(), PeerUrls.port(config.listenPeerUrls().get(0)));
-    rpcServer = RaftRpcServerFactory.createRaftRpcServer(selfEndpoint);
     PeerRpc peerRpc = PeerRpc.client();
     // JRaft finds a node's RPC server by the node's address: the advertised one
     NodeManager.getInstance().addAddress(self.getEndpoint());
     node = RaftServiceFactory.createRaftNode(groupId, self);
     raft = new RaftEndpoint(node, stateMachine, peerRpc, groupId,
         Math.max(1000, config.requestTimeoutMs()));
-    PeerRpc.serve(rpcServer, raft.handler(this::answerQuery, completions), completions);
-    if (!rpcServer.init(null)) {
-      throw new IOException("cannot listen for peers on " + selfEndpoint);
-    }
+    rpcServer = listenForPeers(raft.handler(this::answerQuery, completions));
     if (!node.init(JRaftSettings.node(config, initialConf, stateMachine))) {
       throw new IOException("Raft did not start (see the log above)");
     }
@@ -346,6 +342,36 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
         store::revision, raft::isLeader, this::compact, config.requestTimeoutMs());
     // leadership may have been ready before the fields above were set
     completions.execute(this::initMembersIfNeeded);
+  }
+
+  /**
+   * The peer port: JRaft's RPCs and Keyway's peer calls. A member restarted in the same JVM may find its port
+   * not released yet (Bolt closes its server asynchronously): it tries again for a few seconds.
+   */
+  private RpcServer listenForPeers(PeerRpc.Handler handler) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      RpcServer server = RaftRpcServerFactory.createRaftRpcServer(selfEndpoint);
+      PeerRpc.serve(server, handler, completions);
+      boolean started;
+      try {
+        started = server.init(null);
+      } catch (RuntimeException e) {
+        started = false;
+      }
+      if (started) {
+        return server;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IOException("cannot listen for peers on " + selfEndpoint);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while starting", e);
+      }
+    }
   }
 
   /** Takes a snapshot (a store checkpoint) every --snapshot-count entries, as etcd does. */
@@ -1006,7 +1032,11 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
       NodeManager.getInstance().removeAddress(node.getNodeId().getPeerId().getEndpoint());
     }
     if (rpcServer != null) {
-      rpcServer.shutdown();
+      try {
+        rpcServer.shutdown();
+      } catch (RuntimeException e) {
+        LOG.debug("the peer port was closed already: {}", e.toString());
+      }
     }
     if (raft != null) {
       raft.close();

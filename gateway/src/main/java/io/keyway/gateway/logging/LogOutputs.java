@@ -14,7 +14,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /**
  * Points logging where etcd's {@code --log-outputs} says ({@code default}/{@code stderr}, {@code stdout}, or file
  * paths, several at once) at {@code --log-level} for Keyway's own loggers; its libraries (Vert.x, Netty,
- * Ratis, RocksDB) log only warnings and errors. java.util.logging (Ratis' shaded gRPC) goes the same way, so
+ * JRaft, Bolt, RocksDB) log only warnings and errors. java.util.logging goes the same way, so
  * every line on an output is one JSON object.
  */
 public final class LogOutputs {
@@ -34,7 +34,7 @@ public final class LogOutputs {
   static void configure(LoggerContext context, String level, List<String> outputs) {
     context.reset();
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    // libraries (Ratis, Netty, Vert.x) speak at WARN; at debug they also say INFO, which is where Ratis
+    // libraries (JRaft, Bolt, Netty, Vert.x) speak at WARN; at debug they also say INFO, which is where JRaft
     // explains elections and refused appends
     Level keyway = keywayLevel(level);
     root.setLevel(keyway == Level.DEBUG ? Level.INFO : Level.WARN);

@@ -18,11 +18,11 @@ class LogOutputsTest {
     LoggerContext context = new LoggerContext();
     LogOutputs.configure(context, "info", List.of("stderr"));
     assertEquals(Level.INFO, effective(context, "io.keyway.raft.KeywayNode"));
-    assertEquals(Level.WARN, effective(context, "org.apache.ratis.server.impl.RaftServerImpl"));
+    assertEquals(Level.WARN, effective(context, "com.alipay.sofa.jraft.core.NodeImpl"));
 
     LogOutputs.configure(context, "debug", List.of("stderr"));
     assertEquals(Level.DEBUG, effective(context, "io.keyway.raft.KeywayNode"));
-    assertEquals(Level.INFO, effective(context, "org.apache.ratis.server.impl.RaftServerImpl"));
+    assertEquals(Level.INFO, effective(context, "com.alipay.sofa.jraft.core.NodeImpl"));
     assertEquals(Level.INFO, effective(context, Logger.ROOT_LOGGER_NAME));
   }
 }
