@@ -67,7 +67,8 @@ public final class RaftErrors {
     return switch (code) {
       case EPERM, ELEADERREMOVED, ELEADERCONFLICT, ENEWLEADER, ETRANSFERLEADERSHIP, ESTATEMACHINE -> 
           EtcdError.LEADER_CHANGED.exception();
-      case ETIMEDOUT, ECATCHUP, EAGAIN, EHOSTDOWN -> EtcdError.TIMEOUT.exception();
+      // EINTERNAL: JRaft's own RPC failed (a follower's ReadIndex did not reach the leader in time)
+      case ETIMEDOUT, ERAFTTIMEDOUT, ECATCHUP, EAGAIN, EHOSTDOWN, EINTERNAL, EINTR -> EtcdError.TIMEOUT.exception();
       case ESTOP, ENODESHUTDOWN, ESHUTDOWN -> EtcdError.STOPPED.exception();
       case EBUSY -> EtcdError.TOO_MANY_REQUESTS.exception();
       default -> new EtcdException(GrpcCode.UNKNOWN, "keyway: raft: " + status);

@@ -118,7 +118,7 @@ public final class PeerRpc implements AutoCloseable {
         @Override
         public void complete(Object answer, Throwable err) {
           if (err != null) {
-            result.completeExceptionally(err);
+            result.completeExceptionally(translate(err));
           } else {
             try {
               result.complete(decodeAnswer((BytesValue) answer));
@@ -129,12 +129,32 @@ public final class PeerRpc implements AutoCloseable {
         }
       }, timeoutMs);
     } catch (RemotingException e) {
-      result.completeExceptionally(e);
+      // nothing was sent (no connection to the peer)
+      result.completeExceptionally(new RaftErrors.Rejected(EtcdError.TIMEOUT, "cannot reach " + to + ": " + e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       result.completeExceptionally(EtcdError.STOPPED.exception());
     }
     return result;
+  }
+
+  /**
+   * Bolt's failures of a call in flight, as etcd's errors: not sent at all (may be retried), no answer in time
+   * (timed out), or the connection closed while the peer had the call (its fate is unknown: the peer died or
+   * restarted, for a forwarded write "leader changed").
+   */
+  private static Throwable translate(Throwable err) {
+    if (err instanceof com.alipay.remoting.rpc.exception.InvokeSendFailedException) {
+      return new RaftErrors.Rejected(EtcdError.TIMEOUT, "not sent: " + err.getMessage());
+    }
+    if (err instanceof com.alipay.remoting.exception.ConnectionClosedException) {
+      return EtcdError.LEADER_CHANGED.exception();
+    }
+    if (err instanceof com.alipay.remoting.exception.RemotingException
+        || err instanceof com.alipay.sofa.jraft.error.RemotingException) {
+      return EtcdError.TIMEOUT.exception();
+    }
+    return err;
   }
 
   private static ByteString decodeAnswer(BytesValue answer) {
