@@ -493,6 +493,11 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
       if (self == null) {
         return;
       }
+      if (raft.leaderKnown()) {
+        leaderUnknownSinceNanos = 0;
+      } else {
+        askPeersWhetherRemoved();
+      }
       boolean current = self.getName().equals(identity.name()) && self.getClientURLsList().equals(clientUrls);
       if (current || publishing || !raft.leaderKnown()) {
         return;
@@ -514,6 +519,42 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     } catch (RuntimeException e) {
       LOG.warn("member publish/removal check failed: {}", e.toString());
     }
+  }
+
+  private volatile long leaderUnknownSinceNanos;
+  private final AtomicBoolean askingPeers = new AtomicBoolean();
+
+  /**
+   * A member removed from the cluster may never apply its own removal: once JRaft's configuration no longer holds
+   * it, no leader sends it the commit. Like etcd's peers telling a removed member so, the others answer its
+   * question: after two election timeouts without a leader it asks them for the member list.
+   */
+  private void askPeersWhetherRemoved() {
+    long now = System.nanoTime();
+    if (leaderUnknownSinceNanos == 0) {
+      leaderUnknownSinceNanos = now;
+      return;
+    }
+    if (now - leaderUnknownSinceNanos < TimeUnit.MILLISECONDS.toNanos(2 * config.electionTimeoutMs())
+        || !askingPeers.compareAndSet(false, true)) {
+      return;
+    }
+    List<CompletableFuture<?>> calls = new ArrayList<>();
+    for (Member m : memberTable.members()) {
+      if (m.getID() == identity.memberId() || m.getPeerURLsCount() == 0) {
+        continue;
+      }
+      calls.add(raft.call(RaftMembership.peerOf(m).getEndpoint(), ClusterQueries.INFO, ByteString.EMPTY)
+          .thenAccept(reply -> {
+            ClusterInfo info = ClusterQueries.infoReply(reply);
+            boolean listed = info.getMembersList().stream().anyMatch(x -> x.getID() == identity.memberId());
+            if (info.getClusterId() == identity.clusterId() && !listed && !closed.get()) {
+              timers.execute(this::watchRemoval);
+            }
+          }));
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+        .whenComplete((r, t) -> askingPeers.set(false));
   }
 
   /**

@@ -20,7 +20,7 @@ public interface MemberView {
 
   boolean isLearner();
 
-  /** Raft commit index as this member knows it (etcd's Status raftIndex). Ratis' own entries count too. */
+  /** Raft commit index as this member knows it (etcd's Status raftIndex). JRaft's own entries count too. */
   long raftIndex();
 
   /** Index of the last Raft entry applied to the store in full (etcd's Status raftAppliedIndex). */

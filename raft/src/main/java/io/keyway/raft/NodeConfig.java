@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
  * Everything a member needs to start, with etcd's flag names and defaults. Immutable; build with
  * {@link #builder()}.
  *
- * <p>{@code raftProperties} are raw Ratis keys ({@code raft.server...}) applied last; they exist for tests and
- * tuning and override what the fields above derive.
+ * <p>{@code raftProperties} were raw Ratis keys; on JRaft they are ignored (kept until the tests and the gateway
+ * stop passing them, see docs/jraft-migration.md).
  */
 public final class NodeConfig {
   public static final String STATE_NEW = "new";
@@ -110,8 +110,7 @@ public final class NodeConfig {
   public String initialClusterToken() { return initialClusterToken; }
 
   /**
-   * Validated like etcd's flag, but Ratis has no separate heartbeat setting: its leader heartbeats at half the
-   * minimum election timeout.
+   * etcd's heartbeat: JRaft's leader heartbeats every election timeout / (election timeout / heartbeat interval).
    */
   public long heartbeatIntervalMs() { return heartbeatIntervalMs; }
 

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * and a body.
  */
 public final class ClusterQueries {
-  static final byte INFO = 10;
+  public static final byte INFO = 10;
   static final byte CHECK = 11;
   /** Answered without a ReadIndex round (see RaftEndpoint.LOCAL_QUERIES). */
   static final byte LOG_INDEX = 30;
@@ -72,7 +72,7 @@ public final class ClusterQueries {
     }
   }
 
-  static ClusterInfo infoReply(ByteString reply) {
+  public static ClusterInfo infoReply(ByteString reply) {
     try {
       return ClusterInfo.parseFrom(body(reply));
     } catch (InvalidProtocolBufferException e) {

@@ -8,7 +8,7 @@ public record MemberInfo(long id, String name, List<String> peerUrls, boolean le
     peerUrls = List.copyOf(peerUrls);
   }
 
-  /** The address Ratis dials for this member: host:port of its first peer URL. */
+  /** The address JRaft names and dials this member by: host:port of its first peer URL. */
   public String raftAddress() {
     return PeerUrls.hostPort(peerUrls.get(0));
   }

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 /**
  * The replicated member list (etcd's RaftCluster): ids, names, peer and client URLs and learner flags. Changed
  * only by applied {@link MemberChange}s and persisted in the store with the applied position, so every member
- * holds the same list; Ratis' configuration is made to follow it by the leader ({@link Reconciler}).
+ * holds the same list; JRaft's configuration is made to follow it by the leader ({@link Reconciler}).
  *
  * <p>Until the first {@code INIT} is applied the table is empty and answers with the bootstrap members this
  * member computed from its flags; changes other than {@code INIT} are refused then ("not capable": retry).

@@ -31,7 +31,7 @@ public final class PeerUrls {
     return List.copyOf(out);
   }
 
-  /** "host:port" of a peer URL: the address Ratis dials. */
+  /** "host:port" of a peer URL: the address JRaft names and dials a member by. */
   public static String hostPort(String url) {
     URI uri = parse(url.trim());
     return uri.getHost() + ":" + uri.getPort();

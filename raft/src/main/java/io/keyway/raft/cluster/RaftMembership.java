@@ -55,12 +55,25 @@ public final class RaftMembership {
     return raft.isLeader();
   }
 
+  /** JRaft's voters; empty unless this member leads (JRaft answers only there). */
   public List<PeerId> voters() {
-    return raft.node().listPeers();
+    return leaderOnly(() -> raft.node().listPeers());
   }
 
+  /** JRaft's learners; empty unless this member leads. */
   public List<PeerId> learners() {
-    return raft.node().listLearners();
+    return leaderOnly(() -> raft.node().listLearners());
+  }
+
+  private List<PeerId> leaderOnly(java.util.function.Supplier<List<PeerId>> list) {
+    if (!raft.isLeader()) {
+      return List.of();
+    }
+    try {
+      return list.get();
+    } catch (IllegalStateException notLeaderAnyMore) {
+      return List.of();
+    }
   }
 
   /** Whether {@code memberId} votes in JRaft's current configuration. */
@@ -91,8 +104,8 @@ public final class RaftMembership {
     if (!raft.isLeader()) {
       return out;
     }
-    Set<PeerId> alive = new HashSet<>(raft.node().listAlivePeers());
-    alive.addAll(raft.node().listAliveLearners());
+    Set<PeerId> alive = new HashSet<>(leaderOnly(() -> raft.node().listAlivePeers()));
+    alive.addAll(leaderOnly(() -> raft.node().listAliveLearners()));
     for (PeerId p : alive) {
       long id = memberIdOf(p);
       if (id != 0) {

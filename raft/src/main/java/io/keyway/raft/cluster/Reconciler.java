@@ -84,8 +84,14 @@ public final class Reconciler implements AutoCloseable {
       return;
     }
     Node node = raft.node();
-    Set<PeerId> voters = new HashSet<>(node.listPeers());
-    Set<PeerId> learners = new HashSet<>(node.listLearners());
+    Set<PeerId> voters;
+    Set<PeerId> learners;
+    try {
+      voters = new HashSet<>(node.listPeers());
+      learners = new HashSet<>(node.listLearners());
+    } catch (IllegalStateException notLeaderAnyMore) {
+      return;
+    }
     Configuration target = new Configuration();
     List<String> changes = new ArrayList<>();
     Set<PeerId> wanted = new HashSet<>();

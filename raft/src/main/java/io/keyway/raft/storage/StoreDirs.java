@@ -29,7 +29,7 @@ public final class StoreDirs {
       for (Path f : (Iterable<Path>) files::iterator) {
         String name = f.getFileName().toString();
         if (name.endsWith(".md5") || !Files.isRegularFile(f)) {
-          continue; // Ratis' per-file digests of an installed snapshot are not part of the database
+          continue; // digests next to snapshot files are not part of the database
         }
         Path target = restoring.resolve(name);
         if (name.endsWith(".sst") && tryLink(target, f)) {
