@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a member in the table but not in JRaft is added (a voter or a learner) once its peer port accepts
  *       connections; JRaft lets a new voter catch up before the joint configuration is proposed, so an added
  *       member that never starts cannot cost the cluster its quorum;</li>
- *   <li>a learner the table lists as a voter (a promoted learner) becomes a voter the same way;</li>
+ *   <li>a learner the table lists as a voter (a promoted learner) leaves the learners, then is added as a voter
+ *       the same way (JRaft refuses a joint configuration where one peer is a learner and a voter);</li>
  *   <li>a JRaft peer no member's address matches is removed (a removed member, or the old address of a member
  *       whose peer URLs changed: JRaft names peers by address, so MemberUpdate is a removal and an addition;
  *       a removed leader steps down).</li>
@@ -101,7 +102,6 @@ public final class Reconciler implements AutoCloseable {
       }
       PeerId p = RaftMembership.peerOf(m);
       wanted.add(p);
-      boolean known = voters.contains(p) || learners.contains(p);
       if (m.getIsLearner()) {
         if (voters.contains(p)) {
           target.addPeer(p); // etcd cannot demote a voter: it stays one
@@ -113,11 +113,13 @@ public final class Reconciler implements AutoCloseable {
         }
       } else if (voters.contains(p)) {
         target.addPeer(p);
-      } else if (known || reachable(m)) {
-        changes.add((known ? "promote " : "add voter ") + p);
-        target.addPeer(p);
       } else if (learners.contains(p)) {
-        target.addLearner(p);
+        // JRaft refuses a joint configuration with a peer that is a learner on one side and a voter on the other:
+        // a promoted learner leaves the learners first and is added as a voter (caught up again) next round
+        changes.add("promote " + p + " (leaves the learners first)");
+      } else if (reachable(m)) {
+        changes.add("add voter " + p);
+        target.addPeer(p);
       }
     }
     for (PeerId p : voters) {
