@@ -43,7 +43,7 @@ class ConsoleIT {
   private static final Path SHOTS = Path.of(System.getProperty("keyway.screenshots", "../docs/screenshots"));
 
   private static KeywayProcess keyway;
-  /** A member with --enable-ui=false, started beside the other to save a test the wait. */
+  /** A member with --enable-ui=false, started while the browser starts to save a test the wait. */
   private static CompletableFuture<KeywayProcess> withoutUi;
   private static NginxFront nginx;
   private static HeadlessChromium browser;
@@ -52,13 +52,13 @@ class ConsoleIT {
   @BeforeAll
   static void start() throws Exception {
     token = null; // a rerun of the class starts a new member
+    keyway = new KeywayProcess("console", "--ws-ping-interval=1s");
+    keyway.start();
     withoutUi = CompletableFuture.supplyAsync(() -> {
       KeywayProcess p = new KeywayProcess("noui", "--enable-ui=false");
       p.start();
       return p;
     });
-    keyway = new KeywayProcess("console", "--ws-ping-interval=1s");
-    keyway.start();
     seed();
     enableAuth();
     nginx = NginxFront.mounted(keyway.clientUrl(), "/kv/", Duration.ofSeconds(5));
@@ -110,10 +110,13 @@ class ConsoleIT {
     return kvs.isEmpty() ? null : unb64(kvs.get(0).path("value"));
   }
 
-  /** 10 000 keys under big/ in txns of 100 (etcd's --max-txn-ops is 128), sent at once so Raft batches them. */
+  /** 10 000 keys under big/ in txns of 100 (etcd's --max-txn-ops is 128), ten at a time so Raft batches them. */
   private static void seed() throws Exception {
     List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
     for (int i = 0; i < BIG; i += 100) {
+      if (sent.size() == 10) {
+        awaitAll(sent);
+      }
       List<Map<String, Object>> ops = new ArrayList<>();
       for (int j = i; j < i + 100; j++) {
         ops.add(Map.of("request_put", Map.of("key", b64("big/item-%05d".formatted(j)), "value", b64("v" + j))));
@@ -122,13 +125,18 @@ class ConsoleIT {
           .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("success", ops)))).build(),
           HttpResponse.BodyHandlers.ofString()));
     }
-    for (CompletableFuture<HttpResponse<String>> r : sent) {
-      assertEquals(200, r.get(60, TimeUnit.SECONDS).statusCode(), () -> r.join().body());
-    }
+    awaitAll(sent);
     put("app/config", "{\"debug\":false,\"replicas\":3,\"owner\":{\"team\":\"platform\"}}");
     put("app/db/host", "db.internal:5432");
     put("app/db/user", "keyway");
     put("binary", new String(new byte[] {0, 1, 2, (byte) 0xff}, StandardCharsets.ISO_8859_1));
+  }
+
+  private static void awaitAll(List<CompletableFuture<HttpResponse<String>>> sent) throws Exception {
+    for (CompletableFuture<HttpResponse<String>> r : sent) {
+      assertEquals(200, r.get(60, TimeUnit.SECONDS).statusCode(), () -> r.join().body());
+    }
+    sent.clear();
   }
 
   /** root (role root) and reader (may only read app/), then auth on; the test's own calls carry root's token. */
@@ -378,16 +386,29 @@ class ConsoleIT {
 
   @Test
   @Order(5)
-  void deleteAfterConfirmation() throws Exception {
+  void createThenDeleteAfterConfirmation() throws Exception {
     browse("app/");
+    click("#new");
+    type("#newkey", "app/db/pool");
+    type("#newvalue", "size=10");
+    click("#create");
+    await("return document.getElementById('notice').textContent.startsWith('Created app/db/pool at revision')");
+    assertEquals("size=10", get("app/db/pool"));
+    click("#new");
+    type("#newkey", "app/config");
+    type("#newvalue", "creating never overwrites");
+    click("#create");
+    await("return document.querySelector('#keypage .result').textContent === 'app/config exists already; open it to edit it.'");
+    assertEquals("{\"debug\":true}", get("app/config"));
+
     js("Array.from(document.querySelectorAll('#tree .row.dir')).find(r => r.dataset.prefix === 'app/db/').click()");
-    openKey("app/db/user");
+    openKey("app/db/pool"); // the watch put the new key in the tree
     click("#delete");
-    assertEquals("keyway", get("app/db/user")); // asking is not deleting
+    assertEquals("size=10", get("app/db/pool")); // asking is not deleting
     click("[data-confirm=yes]");
-    await("return document.getElementById('notice').textContent.startsWith('Deleted app/db/user at revision')");
-    assertEquals(null, get("app/db/user"));
-    await("return !" + ROW, "app/db/user"); // the watch takes the row away
+    await("return document.getElementById('notice').textContent.startsWith('Deleted app/db/pool at revision')");
+    assertEquals(null, get("app/db/pool"));
+    await("return !" + ROW, "app/db/pool"); // the watch takes the row away
   }
 
   @Test
@@ -419,6 +440,20 @@ class ConsoleIT {
 
   @Test
   @Order(7)
+  void aLeasedKeyShowsItsLeaseAndCountsDown() throws Exception {
+    String lease = post("/v3/lease/grant", Map.of("TTL", "90")).path("ID").asText();
+    post("/v3/kv/put", Map.of("key", b64("leased/k"), "value", b64("v"), "lease", lease));
+    browse("leased/");
+    openKey("leased/k");
+    await("return /^\\d+s$/.test(document.getElementById('ttl').textContent)");
+    long first = Long.parseLong(text("#ttl").replace("s", ""));
+    assertTrue(first > 0 && first <= 90, text("#ttl"));
+    assertTrue(text("#keypage .meta").contains("lease " + Long.toHexString(Long.parseLong(lease))), text("#keypage .meta"));
+    await("return Number(document.getElementById('ttl').textContent.replace('s', '')) < arguments[0]", first);
+  }
+
+  @Test
+  @Order(8)
   void clusterView() {
     js("location.hash = '#cluster'");
     await("const r = document.querySelector('#members tr'); return !!r && r.children[3].textContent === 'leader'");
@@ -432,7 +467,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void aUserSeesWhatItMayReadAndGetsThePermissionErrorForWrites() {
     js("location.hash = '#keys'");
     click("#logout");
@@ -452,7 +487,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void enableUiFalseAnswers404() throws Exception {
     KeywayProcess plain = withoutUi.get(60, TimeUnit.SECONDS);
     for (String path : List.of("/ui/", "/ui/app.js", "/")) {

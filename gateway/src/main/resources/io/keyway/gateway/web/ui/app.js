@@ -101,6 +101,11 @@ function enter() {
 
 session.addEventListener('change', () => (session.user || !session.authEnabled ? enter() : showLogin()));
 window.addEventListener('hashchange', route);
+window.addEventListener('keyway:unauthenticated', () => {
+  if (!session.authEnabled || !session.user) return;
+  session.expire();
+  showLogin('Your session ended (the token expired or was revoked): log in again.');
+});
 
 (async () => {
   try {

@@ -84,7 +84,7 @@ export class KeyBrowser {
     this.el = h('section', { class: 'browser' },
       h('form', { class: 'search', onsubmit: (e) => { e.preventDefault(); this.setRoot(this.search.value); } },
         this.search, h('button', { type: 'submit' }, 'Browse'),
-        h('button', { type: 'button', onclick: () => this.onCreate(this.root ? this.root.prefix : '') }, 'New key')),
+        h('button', { id: 'new', onclick: () => this.onCreate(this.root ? this.root.prefix : '') }, 'New key')),
       h('div', { class: 'treehead' }, h('span', { id: 'rootlabel' }), this.live),
       this.hint, this.tree);
   }

@@ -44,8 +44,12 @@ export function notice(message, kind = 'error') {
   bar.hidden = false;
 }
 
-/** The text of an error for a person: etcd's own message (e.g. "etcdserver: permission denied"). */
+/**
+ * The text of an error for a person: etcd's own message (e.g. "etcdserver: permission denied"). A token the
+ * server no longer takes (code 16, expired or revoked) also tells the page, which asks for a login again.
+ */
 export function describe(error) {
+  if (error && error.code === 16) window.dispatchEvent(new Event('keyway:unauthenticated'));
   return error && error.message ? error.message : String(error);
 }
 

@@ -58,6 +58,11 @@ export class Session extends EventTarget {
     this.dispatchEvent(new Event('change'));
   }
 
+  /** The server no longer takes the token: forget it (the page asks for a login). */
+  expire() {
+    this._forget();
+  }
+
   _forget() {
     sessionStorage.removeItem(STORE);
     this.client = this._client(null);
