@@ -23,8 +23,7 @@ import java.time.Duration;
  * Everything on the client port that is not gRPC: etcd's HTTP/JSON gateway under {@code /v3/}, the basic
  * endpoints ({@code /version}, {@code /health}, {@code /livez}, {@code /readyz}), the JavaScript client
  * ({@code /keyway.js}, Keyway's own), the web console ({@code /ui/}, unless {@code --enable-ui=false}), and Go's
- * answers for
- * everything else. Paths are matched exactly on the percent-decoded path, as Go's muxes do (no trailing-slash
+ * answers for everything else. Paths are matched exactly on the percent-decoded path, as Go's muxes do (no trailing-slash
  * leniency); a path that is not clean gets Go's ServeMux redirect, as does {@code /v3} (to {@code /v3/}).
  */
 public final class ClientRouter {
