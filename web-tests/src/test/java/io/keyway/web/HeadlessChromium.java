@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -34,7 +37,7 @@ final class HeadlessChromium implements AutoCloseable {
     options.setBinary(executable("/usr/bin/chromium", "/usr/lib/chromium/chromium"));
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--user-data-dir=" + profile);
+        "--disable-sync", "--window-size=1360,860", "--hide-scrollbars", "--user-data-dir=" + profile);
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(executable("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")))
         .usingAnyFreePort()
@@ -66,6 +69,26 @@ final class HeadlessChromium implements AutoCloseable {
   JsonNode evalAsync(String script, Object... args) {
     return JSON.valueToTree(((JavascriptExecutor) driver).executeAsyncScript(
         "const done = arguments[arguments.length - 1];\n" + script, args));
+  }
+
+  /** A PNG of what the window shows now. */
+  void screenshot(Path file) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Whether the page opened an alert/confirm/prompt dialog (which would also block every further script). */
+  boolean dialogOpen() {
+    try {
+      driver.switchTo().alert();
+      return true;
+    } catch (NoAlertPresentException e) {
+      return false;
+    }
   }
 
   /** Polls a script's result until it satisfies the condition, failing with the last result seen. */

@@ -26,6 +26,18 @@ final class NginxFront implements AutoCloseable {
 
   /** @param readTimeout nginx's proxy_read_timeout: an upstream silent this long is cut off */
   NginxFront(String upstream, Duration readTimeout) {
+    this(upstream, null, readTimeout);
+  }
+
+  /**
+   * nginx mounting the whole member under a path prefix (e.g. {@code /kv/} -> the member's {@code /}), as
+   * people publish a member's console and API beside other sites on one host.
+   */
+  static NginxFront mounted(String upstream, String pathPrefix, Duration readTimeout) {
+    return new NginxFront(upstream, pathPrefix, readTimeout);
+  }
+
+  private NginxFront(String upstream, String pathPrefix, Duration readTimeout) {
     try {
       // nginx's workers drop root to an unprivileged user: the page must be readable by anyone
       prefix = Files.createTempDirectory("keyway-nginx", PosixFilePermissions.asFileAttribute(READABLE));
@@ -38,7 +50,7 @@ final class NginxFront implements AutoCloseable {
       }
       Files.createDirectories(prefix.resolve("logs"));
       Files.createDirectories(prefix.resolve("tmp"));
-      Files.writeString(prefix.resolve("nginx.conf"), config(upstream, site, readTimeout));
+      Files.writeString(prefix.resolve("nginx.conf"), config(upstream, site, readTimeout, pathPrefix));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -46,8 +58,17 @@ final class NginxFront implements AutoCloseable {
         "-g", "daemon off;"), prefix).awaitListening(port, Duration.ofSeconds(30));
   }
 
-  private String config(String upstream, Path site, Duration readTimeout) {
+  private String config(String upstream, Path site, Duration readTimeout, String pathPrefix) {
     String tmp = prefix.resolve("tmp").toString();
+    String locations = pathPrefix == null ? """
+            location = /keyway.js { proxy_pass %1$s; }
+            location /v3/ {
+              proxy_pass %1$s;
+              %2$s
+            }
+        """.formatted(upstream, PASS_THROUGH) : """
+            location %3$s { proxy_pass %1$s/; %2$s }
+        """.formatted(upstream, PASS_THROUGH, pathPrefix);
     return """
         worker_processes 1;
         error_log logs/error.log warn;
@@ -62,20 +83,16 @@ final class NginxFront implements AutoCloseable {
           server {
             listen 127.0.0.1:%2$d;
             root %3$s;
-            location = /keyway.js { proxy_pass %4$s; }
-            location /v3/ {
-              proxy_pass %4$s;
-              proxy_http_version 1.1;
-              proxy_set_header Upgrade $http_upgrade;
-              proxy_set_header Connection $connection_upgrade;
-              proxy_buffering off;
-              proxy_request_buffering off;
-              proxy_read_timeout %5$ds;
-            }
+            proxy_read_timeout %4$ds;
+        %5$s
           }
         }
-        """.formatted(tmp, port, site, upstream, Math.max(1, readTimeout.toSeconds()));
+        """.formatted(tmp, port, site, Math.max(1, readTimeout.toSeconds()), locations);
   }
+
+  /** WebSocket upgrades pass, and chunked watch lines go through as they come. */
+  private static final String PASS_THROUGH = "proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; "
+      + "proxy_set_header Connection $connection_upgrade; proxy_buffering off; proxy_request_buffering off;";
 
   private static String nginx() {
     for (String candidate : List.of("/usr/sbin/nginx", "/usr/bin/nginx")) {
