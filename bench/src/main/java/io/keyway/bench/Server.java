@@ -88,6 +88,33 @@ final class Server implements AutoCloseable {
     return this;
   }
 
+  /** kill -9: no shutdown, no flush (the availability nemesis); the data dir stays for {@link #relaunch}. */
+  void kill() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Starts the member again on the data dir it left behind (same flags), and returns at once. */
+  Server relaunch(List<String> launcher) throws IOException {
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.addAll(flags);
+    Files.writeString(logFile, "===== restart: " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.CREATE);
+    startedAtNanos = System.nanoTime();
+    process = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+    return this;
+  }
+
   long startedAtNanos() {
     return startedAtNanos;
   }
