@@ -61,6 +61,9 @@ final class Availability {
   private final List<String> keys = new ArrayList<>();
   private final Queue<HistoryOp> history = new ConcurrentLinkedQueue<>();
   private final Queue<String[]> nemesisLog = new ConcurrentLinkedQueue<>();
+  /** Per restart by the nemesis: seconds to the first served range, -1 when killed again before that. */
+  private final Queue<Double> restartSeconds = new ConcurrentLinkedQueue<>();
+  private final List<Thread> restartWatchers = new ArrayList<>();
   private final List<HttpJson> http = new ArrayList<>();
   private volatile boolean stopped;
   private CountDownLatch clientsDone;
@@ -113,6 +116,9 @@ final class Availability {
         m.awaitServing(Duration.ofSeconds(90), 100);
       }
       finals = finalReads();
+      for (Thread t : restartWatchers) {
+        joinQuietly(t, 35_000);
+      }
     } finally {
       http.forEach(HttpJson::close);
     }
@@ -139,6 +145,13 @@ final class Availability {
     x.put("longestGapSeconds", Meter.round2(Gaps.longestGapSeconds(successes, windowNanos)));
     x.put("kills", kills);
     x.put("leaderKills", leaderKills);
+    List<Double> served = restartSeconds.stream().filter(v -> v >= 0).sorted().map(Meter::round2).toList();
+    x.put("restartsServing", served.size());
+    x.put("restartsKilledOrSilentFirst", restartSeconds.size() - served.size());
+    if (!served.isEmpty()) {
+      x.put("restartToServingMedianSeconds", served.get(served.size() / 2));
+      x.put("restartToServingSeconds", served);
+    }
     x.put("okOps", count(HistoryOp.Outcome.OK));
     x.put("failedOps", count(HistoryOp.Outcome.FAIL));
     x.put("unknownOps", count(HistoryOp.Outcome.INFO));
@@ -274,7 +287,13 @@ final class Availability {
       }
       log("kill", victim.name + (isLeader ? " (leader)" : leader.isPresent() ? "" : " (no leader found)"));
       Server.sleepMillis(RESTART_AFTER_MS);
-      relaunch(victim, "");
+      if (relaunch(victim, "")) {
+        Thread watch = new Thread(() -> restartSeconds.add(victim.secondsToServing(Duration.ofSeconds(30))),
+            "restart-watch");
+        watch.setDaemon(true);
+        watch.start();
+        restartWatchers.add(watch);
+      }
       nextKill += TimeUnit.MILLISECONDS.toNanos(jitteredInterval(random));
     }
   }
@@ -283,12 +302,14 @@ final class Availability {
     return KILL_EVERY_MS - KILL_JITTER_MS + (long) (random.nextDouble() * 2 * KILL_JITTER_MS);
   }
 
-  private void relaunch(Server m, String why) {
+  private boolean relaunch(Server m, String why) {
     try {
       m.relaunch(cluster.launcher);
       log("start", m.name + (why.isEmpty() ? "" : " " + why));
+      return true;
     } catch (IOException e) {
       log("start-failed", m.name + ": " + e);
+      return false;
     }
   }
 

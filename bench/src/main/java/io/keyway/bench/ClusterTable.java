@@ -61,6 +61,7 @@ final class ClusterTable {
     rows.add(List.of("acknowledged writes lost", lost(e), lost(k), "", "0",
         yes(number(k, "lostAcknowledgedWrites") == 0)));
     rows.add(List.of("kills (of the leader)", kills(e), kills(k), "", "", ""));
+    rows.add(List.of("restart to serving: median (served / killed first)", restarts(e), restarts(k), "", "", ""));
     rows.add(List.of("ops ok / failed / unknown", outcomes(e), outcomes(k), "", "", ""));
     return rows;
   }
@@ -140,6 +141,15 @@ final class ClusterTable {
 
   private static String kills(Map<String, Object> m) {
     return m.containsKey("kills") ? m.get("kills") + " (" + m.get("leaderKills") + ")" : "-";
+  }
+
+  private static String restarts(Map<String, Object> m) {
+    if (!m.containsKey("restartsServing")) {
+      return "-";
+    }
+    Object median = m.get("restartToServingMedianSeconds");
+    return (median == null ? "-" : median + " s") + " (" + m.get("restartsServing") + " / "
+        + m.get("restartsKilledOrSilentFirst") + ")";
   }
 
   private static String outcomes(Map<String, Object> m) {

@@ -124,6 +124,24 @@ final class Server implements AutoCloseable {
    * that first answer. A serializable range is the first thing a client can be served once a member is up.
    */
   long awaitServing(Duration timeout, long pollMillis) throws BenchException {
+    return awaitServing(process, timeout, pollMillis);
+  }
+
+  /**
+   * Seconds from the latest (re)start to the first served range, or -1 when that process died (or was killed)
+   * before serving or did not serve within {@code timeout}: how soon a restarted member is back (issue #14).
+   */
+  double secondsToServing(Duration timeout) {
+    Process p = process;
+    long start = startedAtNanos;
+    try {
+      return (awaitServing(p, timeout, 50) - start) / 1e9;
+    } catch (BenchException e) {
+      return -1;
+    }
+  }
+
+  private long awaitServing(Process process, Duration timeout, long pollMillis) throws BenchException {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpRequest probe = HttpRequest.newBuilder(URI.create(clientUrl() + "/v3/kv/range"))
         .timeout(Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.ofString(PROBE_BODY)).build();

@@ -116,7 +116,7 @@ class ReportRenderingTest {
     assertTrue(table.lines().anyMatch(l -> l.startsWith("idle-rss") && l.contains("NO")));
     assertTrue(table.contains("cluster3-http-put-leader-c64 on Keyway FAILED: member m2 died"));
     // single-member table, then a blank line and the cluster table, a blank line and the availability table
-    assertEquals(2 + 4 + 1 + 2 + 2 + 1 + 2 + 7 + 1, table.lines().count(), table);
+    assertEquals(2 + 4 + 1 + 2 + 2 + 1 + 2 + 8 + 1, table.lines().count(), table);
   }
 
   @Test
