@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Durations and sizes of a run: the full run (~10–15 min on 2 cores) or --quick (CI guard, under 2 min). */
+/** Durations and sizes of a run: the full run (~20–25 min on 2 cores) or --quick (CI guard, ~3 min). */
 record Settings(
     boolean quick,
     Duration jitWarmup,
