@@ -56,7 +56,7 @@ final class ClusterBench {
 
   static List<Spec> specs(boolean quick) {
     if (quick) {
-      // CI: the leader and the follower paths of both protocols, short windows
+      // CI: the leader and follower paths and both protocols, short windows
       return List.of(new Spec("http", "put", true, 64), new Spec("http", "put", false, 1),
           new Spec("grpc", "range", false, 64));
     }

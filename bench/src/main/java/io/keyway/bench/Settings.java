@@ -35,7 +35,7 @@ record Settings(
   static Settings quickRun() {
     return new Settings(true, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, 4, 64, 16,
         new int[] {100, 200}, new double[] {20, 10}, 4, Duration.ofSeconds(2), Duration.ofSeconds(20), 1, 20_000,
-        Duration.ZERO, Duration.ofMillis(500), Duration.ofMillis(1000), Duration.ofSeconds(10));
+        Duration.ZERO, Duration.ofMillis(500), Duration.ofMillis(1500), Duration.ofSeconds(10));
   }
 
   /** Replaces the watch fan-outs with "watchers:putsPerSecond,..." (e.g. "1000:100,10000:10"). */
