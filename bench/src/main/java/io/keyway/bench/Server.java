@@ -88,6 +88,33 @@ final class Server implements AutoCloseable {
     return this;
   }
 
+  /** kill -9: no shutdown, no flush (the availability nemesis); the data dir stays for {@link #relaunch}. */
+  void kill() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Starts the member again on the data dir it left behind (same flags), and returns at once. */
+  Server relaunch(List<String> launcher) throws IOException {
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.addAll(flags);
+    Files.writeString(logFile, "===== restart: " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.CREATE);
+    startedAtNanos = System.nanoTime();
+    process = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+    return this;
+  }
+
   long startedAtNanos() {
     return startedAtNanos;
   }
@@ -97,6 +124,24 @@ final class Server implements AutoCloseable {
    * that first answer. A serializable range is the first thing a client can be served once a member is up.
    */
   long awaitServing(Duration timeout, long pollMillis) throws BenchException {
+    return awaitServing(process, timeout, pollMillis);
+  }
+
+  /**
+   * Seconds from the latest (re)start to the first served range, or -1 when that process died (or was killed)
+   * before serving or did not serve within {@code timeout}: how soon a restarted member is back (issue #14).
+   */
+  double secondsToServing(Duration timeout) {
+    Process p = process;
+    long start = startedAtNanos;
+    try {
+      return (awaitServing(p, timeout, 50) - start) / 1e9;
+    } catch (BenchException e) {
+      return -1;
+    }
+  }
+
+  private long awaitServing(Process process, Duration timeout, long pollMillis) throws BenchException {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpRequest probe = HttpRequest.newBuilder(URI.create(clientUrl() + "/v3/kv/range"))
         .timeout(Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.ofString(PROBE_BODY)).build();
