@@ -145,6 +145,9 @@ public final class BenchMain {
       if (want("cold-start")) {
         coldStart();
       }
+      if (want("v2-longpoll-10000")) {
+        v2LongPolls();
+      }
       if (want("cache-100k")) {
         keyspaceCache();
       }
@@ -466,7 +469,10 @@ public final class BenchMain {
     add(new Row(id, description, "MiB", false).with(sides[0], sides[1]).ratioAtMost(1.5));
   }
 
-  /** Issue #16: the Java client's KeyspaceCache (clients/java) over many keys, beside a plain jetcd watch. */
+  /**
+   * Issue #16: the Java client's KeyspaceCache (clients/java) over many keys, beside a plain jetcd watch. Each
+   * server is fresh; which one goes first alternates between runs, as elsewhere.
+   */
   private void keyspaceCache() {
     long keys = settings.quick() ? 10_000 : 100_000;
     String id = "cache-100k";
@@ -474,7 +480,7 @@ public final class BenchMain {
         + "during a rewrite of every key (extra: load time, heap, a plain jetcd watch loop)";
     System.out.println("== " + id + ": " + description);
     Side[] sides = new Side[2];
-    for (Server.Kind kind : new Server.Kind[] {Server.Kind.ETCD, Server.Kind.KEYWAY}) {
+    for (Server.Kind kind : firstAndSecond()) {
       Side side;
       try (Server s = startSingle(kind, "cache")) {
         side = CacheBench.measure(vertx, s, keys);
@@ -486,6 +492,53 @@ public final class BenchMain {
       sides[kind == Server.Kind.ETCD ? 0 : 1] = side;
     }
     add(new Row(id, description, "events/s", true).with(sides[0], sides[1]));
+  }
+
+  /**
+   * Issue #15: parked v2 long-polls on one key (10 000; 200 in --quick) of a fresh member started with
+   * --enable-v2, then one write: time until every poll has its answer, and the server's memory per parked poll.
+   */
+  private void v2LongPolls() {
+    int polls = settings.quick() ? 200 : 10_000;
+    String id = "v2-longpoll-10000";
+    String what = polls + " parked v2 long-polls (GET /v2/keys/k?wait=true, one connection each) on one key";
+    System.out.println("== " + id + ": " + what + ", then one write");
+    Side[][] sides = new Side[2][];
+    for (Server.Kind kind : firstAndSecond()) {
+      Side[] result;
+      Server s = newServer(kind, "v2").configureSingle().withFlag("--enable-v2");
+      try {
+        s.launch(launcher(kind));
+        s.awaitServing(Duration.ofSeconds(90), 100);
+        // unmeasured first: the same cycle with a fifth of the polls, so a JVM's answer path is compiled (the
+        // other workloads get 30 s of traffic for that) and both servers have served v2 watches before
+        Side warm = new V2LongPolls(vertx, s, Math.max(50, polls / 5), 300).run()[0];
+        if (warm.hasProblem()) {
+          throw new BenchException("warm-up round: " + warm.problem());
+        }
+        result = new V2LongPolls(vertx, s, polls, settings.quick() ? 300 : 3000).run();
+        s.checkAlive();
+      } catch (BenchException | IOException | RuntimeException e) {
+        result = new Side[] {Side.failed(String.valueOf(e.getMessage())), Side.failed("long-poll run failed")};
+      } finally {
+        s.close();
+      }
+      for (Side side : result) {
+        System.out.println("   " + kind.label + ": " + TextTable.brief(side));
+      }
+      sides[kind == Server.Kind.ETCD ? 0 : 1] = result;
+    }
+    add(new Row(id, what + ": ms from sending one write until the last poll has its answer (p50/p99: each "
+        + "poll's answer)", "ms", false).with(sides[0][0], sides[1][0]));
+    add(new Row(id + "-rss", "server RSS growth per 1 000 parked v2 long-polls (" + polls + " parked)", "MiB",
+        false).with(sides[0][1], sides[1][1]));
+  }
+
+  /** The two kinds in this workload's order: etcd first on even workloads, Keyway first on odd ones. */
+  private Server.Kind[] firstAndSecond() {
+    return orderFlip++ % 2 == 0
+        ? new Server.Kind[] {Server.Kind.ETCD, Server.Kind.KEYWAY}
+        : new Server.Kind[] {Server.Kind.KEYWAY, Server.Kind.ETCD};
   }
 
   private void coldStart() {

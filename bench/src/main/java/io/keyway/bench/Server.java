@@ -67,6 +67,12 @@ final class Server implements AutoCloseable {
     return this;
   }
 
+  /** One more flag after {@link #configure} (e.g. etcd's --enable-v2, which both kinds accept). */
+  Server withFlag(String flag) {
+    flags.add(flag);
+    return this;
+  }
+
   Server configureSingle() {
     return configure(name + "=" + peerUrl(), "bench-" + name + "-" + clientPort);
   }

@@ -17,6 +17,8 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
@@ -82,7 +84,8 @@ public final class RaftEndpoint implements AutoCloseable {
       return submit(message, RaftClientRequest.writeRequestType());
     }
     // the follower's own apply completes the local waiters; this reply only reports failures
-    return forwarder().async().send(message);
+    RaftClient client = forwarder();
+    return retireOnFailure(client, client.async().send(message));
   }
 
   /**
@@ -90,7 +93,43 @@ public final class RaftEndpoint implements AutoCloseable {
    * lease keep-alives and time-to-live, which only the leader's lessor can answer).
    */
   public CompletableFuture<RaftClientReply> queryLeader(Message message) {
-    return forwarder().async().sendReadOnly(message);
+    RaftClient client = forwarder();
+    return retireOnFailure(client, client.async().sendReadOnly(message));
+  }
+
+  /**
+   * A Ratis client whose ordered requests ran out of retries (the leader died and no new one answered in time)
+   * closes its sliding window for good: every later request fails at once with AlreadyClosedException ("server
+   * stopped" to the caller), so this member could never forward a write again. Such a client is dropped and the
+   * next request builds a fresh one (seen in KeywayJsIT: a follower refused writes for the rest of the run after
+   * the leader was killed).
+   */
+  private CompletableFuture<RaftClientReply> retireOnFailure(RaftClient client,
+      CompletableFuture<RaftClientReply> reply) {
+    return reply.whenComplete((r, failure) -> {
+      Throwable cause = failure == null ? null : RatisErrors.unwrap(failure);
+      if (cause instanceof RaftRetryFailureException || cause instanceof AlreadyClosedException) {
+        retire(client);
+      }
+    });
+  }
+
+  private void retire(RaftClient client) {
+    synchronized (this) {
+      if (forwarder != client) {
+        return;
+      }
+      forwarder = null;
+    }
+    // not on the Ratis thread that completed the reply: closing waits for the client's channels
+    CompletableFuture.runAsync(() -> {
+      try {
+        client.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("closing a spent forwarding Raft client failed", e);
+      }
+    });
+    LOG.info("the forwarding Raft client ran out of retries; the next forwarded request uses a new one");
   }
 
   /**
