@@ -22,7 +22,8 @@ import java.time.Duration;
 /**
  * Everything on the client port that is not gRPC: etcd's HTTP/JSON gateway under {@code /v3/}, the basic
  * endpoints ({@code /version}, {@code /health}, {@code /livez}, {@code /readyz}), the JavaScript client
- * ({@code /keyway.js}, Keyway's own), and Go's answers for
+ * ({@code /keyway.js}, Keyway's own), the API's documentation ({@code /openapi.json}, {@code /docs/}, Keyway's
+ * own), and Go's answers for
  * everything else. Paths are matched exactly on the percent-decoded path, as Go's muxes do (no trailing-slash
  * leniency); a path that is not clean gets Go's ServeMux redirect, as does {@code /v3} (to {@code /v3/}).
  */
@@ -42,6 +43,7 @@ public final class ClientRouter {
   private final EtcdLease lease;
   private final WatchRoutes watch;
   private final ClientLibrary library = ClientLibrary.load();
+  private final ApiDocsRoutes apiDocs = ApiDocsRoutes.load();
   private final long maxMessageSize;
   private final Vertx vertx;
   private final V2Api v2;
@@ -213,6 +215,9 @@ public final class ClientRouter {
     }
     if (path.equals(ClientLibrary.PATH)) {
       library.serve(ctx);
+      return;
+    }
+    if (apiDocs.serve(path, ctx)) {
       return;
     }
     if (!health.serve(path, ctx)) {
