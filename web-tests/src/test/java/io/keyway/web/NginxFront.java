@@ -14,10 +14,12 @@ import java.util.Set;
 /**
  * nginx as users put it in front of Keyway: one origin serving the page and proxying {@code /v3/} with the
  * WebSocket upgrade headers and response buffering off (so chunked watch lines pass through as they come), and
- * the member's {@code /keyway.js}.
+ * the member's {@code /keyway.js}. The whole member is also mounted under a path prefix ({@link #prefixed()}),
+ * as a proxy that serves several things on one host does, for pages the member serves itself.
  */
 final class NginxFront implements AutoCloseable {
   private static final List<String> SITE = List.of("index.html", "page.js");
+  private static final String PREFIX = "/kw";
   private static final Set<PosixFilePermission> READABLE = PosixFilePermissions.fromString("rwxr-xr-x");
 
   final int port = LocalPorts.free();
@@ -63,6 +65,14 @@ final class NginxFront implements AutoCloseable {
             listen 127.0.0.1:%2$d;
             root %3$s;
             location = /keyway.js { proxy_pass %4$s; }
+            location %6$s/ {
+              proxy_pass %4$s/;
+              proxy_http_version 1.1;
+              proxy_set_header Upgrade $http_upgrade;
+              proxy_set_header Connection $connection_upgrade;
+              proxy_buffering off;
+              proxy_read_timeout %5$ds;
+            }
             location /v3/ {
               proxy_pass %4$s;
               proxy_http_version 1.1;
@@ -74,7 +84,7 @@ final class NginxFront implements AutoCloseable {
             }
           }
         }
-        """.formatted(tmp, port, site, upstream, Math.max(1, readTimeout.toSeconds()));
+        """.formatted(tmp, port, site, upstream, Math.max(1, readTimeout.toSeconds()), PREFIX);
   }
 
   private static String nginx() {
@@ -88,6 +98,11 @@ final class NginxFront implements AutoCloseable {
 
   String origin() {
     return "http://127.0.0.1:" + port;
+  }
+
+  /** The member's own paths under the prefix: {@code prefixed() + "/docs/"} is the member's {@code /docs/}. */
+  String prefixed() {
+    return origin() + PREFIX;
   }
 
   @Override
