@@ -181,7 +181,10 @@ class SwaggerUiIT {
   }
 
   private static void assertNoPolicyViolation() {
-    List<String> violations = browser.consoleMessages().stream()
+    browser.eval("console.error('console probe')");
+    List<String> messages = browser.consoleMessages();
+    assertTrue(messages.stream().anyMatch(m -> m.contains("console probe")), "the console is not collected");
+    List<String> violations = messages.stream()
         .filter(m -> m.contains("Content Security Policy") || m.contains("Content-Security-Policy")).toList();
     assertEquals(List.of(), violations);
   }
