@@ -14,10 +14,12 @@ import java.util.Set;
 /**
  * nginx as users put it in front of Keyway: one origin serving the page and proxying {@code /v3/} with the
  * WebSocket upgrade headers and response buffering off (so chunked watch lines pass through as they come), and
- * the member's {@code /keyway.js}.
+ * the member's {@code /keyway.js}. The whole member is also mounted under a path prefix ({@link #prefixed()}),
+ * as a proxy that serves several things on one host does, for pages the member serves itself.
  */
 final class NginxFront implements AutoCloseable {
   private static final List<String> SITE = List.of("index.html", "page.js");
+  private static final String PREFIX = "/kw";
   private static final Set<PosixFilePermission> READABLE = PosixFilePermissions.fromString("rwxr-xr-x");
 
   final int port = LocalPorts.free();
@@ -66,7 +68,8 @@ final class NginxFront implements AutoCloseable {
               proxy_pass %1$s;
               %2$s
             }
-        """.formatted(upstream, PASS_THROUGH) : """
+            location %3$s/ { proxy_pass %1$s/; %2$s }
+        """.formatted(upstream, PASS_THROUGH, PREFIX) : """
             location %3$s { proxy_pass %1$s/; %2$s }
         """.formatted(upstream, PASS_THROUGH, pathPrefix);
     return """
@@ -105,6 +108,11 @@ final class NginxFront implements AutoCloseable {
 
   String origin() {
     return "http://127.0.0.1:" + port;
+  }
+
+  /** The member's own paths under the prefix: {@code prefixed() + "/docs/"} is the member's {@code /docs/}. */
+  String prefixed() {
+    return origin() + PREFIX;
   }
 
   @Override
