@@ -156,7 +156,7 @@ class WebConsoleTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/ui/", "/ui/index.html", "/ui/app.js", "/ui"})
+  @ValueSource(strings = {"/ui/", "/ui/index.html", "/ui/app.js", "/ui", "/docs/", "/docs", "/docs/keyway-docs.js"})
   void disabledConsoleIsNotThere(String path) throws Exception {
     HttpResponse<String> r = send(off, "GET", path, CHROME_ACCEPT);
     assertEquals(404, r.statusCode(), path);
@@ -168,6 +168,7 @@ class WebConsoleTest {
   void disabledConsoleLeavesTheRootAlone() throws Exception {
     assertEquals(404, send(off, "GET", "/", CHROME_ACCEPT).statusCode());
     assertEquals(200, send(off, "GET", "/keyway.js", null).statusCode()); // the library is not part of the console
+    assertEquals(200, send(off, "GET", "/openapi.json", null).statusCode()); // nor is the contract: tools read it
   }
 
   @Test
