@@ -92,14 +92,28 @@ final class CatchUpLogAppender extends GrpcLogAppender {
    * the next heartbeat (see {@link CommitPush}); null when none is due.
    */
   private AppendEntriesRequestProto commitPushRequest(long callId) throws RaftLogIOException {
-    FollowerInfo follower = getFollower();
-    long commit = commitPush.due(getRaftLog().getLastCommittedIndex(), follower.getNextIndex(),
-        follower.getCommitIndex(), hasPendingDataRequests());
+    long commit = commitPushDue();
     if (commit == RaftLog.INVALID_LOG_INDEX) {
       return null;
     }
     commitPush.sent(commit); // at most once, whatever the request carries
     return withoutForeignCommit(super.newAppendEntriesRequest(callId, true));
+  }
+
+  private long commitPushDue() {
+    FollowerInfo follower = getFollower();
+    return commitPush.due(getRaftLog().getLastCommittedIndex(), follower.getNextIndex(), follower.getCommitIndex(),
+        hasPendingDataRequests());
+  }
+
+  /**
+   * Does not sleep while a commit push is due. Ratis wakes the appender after a commit, but a wake-up that comes
+   * while the appender is busy (sending the previous request, say) is lost (3.2.2's AwaitForSignal keeps a signal
+   * only for a thread already waiting), and the push would wait for the next heartbeat after all.
+   */
+  @Override
+  public long getWaitTimeMs() {
+    return commitPush.wakeFor(commitPushDue()) ? 0 : super.getWaitTimeMs();
   }
 
   /**

@@ -21,6 +21,7 @@ import org.apache.ratis.server.raftlog.RaftLog;
  */
 final class CommitPush {
   private long pushed = RaftLog.INVALID_LOG_INDEX;
+  private long wokenFor = RaftLog.INVALID_LOG_INDEX;
 
   /**
    * @param leaderCommit the leader's commit index
@@ -39,6 +40,18 @@ final class CommitPush {
       return RaftLog.INVALID_LOG_INDEX;
     }
     return reachable;
+  }
+
+  /**
+   * Whether the appender should skip its next wait to push {@code due} (a result of {@link #due}): once per commit
+   * index, so an appender that cannot send the push (a follower needing a snapshot, say) does not spin.
+   */
+  boolean wakeFor(long due) {
+    if (due == RaftLog.INVALID_LOG_INDEX || due <= wokenFor) {
+      return false;
+    }
+    wokenFor = due;
+    return true;
   }
 
   /** A request carrying {@code commit} to the follower is being sent. */

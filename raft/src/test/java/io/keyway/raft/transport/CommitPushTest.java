@@ -47,4 +47,13 @@ class CommitPushTest {
     push.sent(10); // an append with entries, sent with leader commit 10
     assertEquals(NONE, push.due(10, 11, 9, false));
   }
+
+  @Test
+  void theAppenderSkipsItsWaitOncePerCommitIndex() {
+    // a wake-up Ratis lost must not delay the push to the next heartbeat, nor may an unsendable push spin
+    assertEquals(true, push.wakeFor(10));
+    assertEquals(false, push.wakeFor(10));
+    assertEquals(false, push.wakeFor(NONE));
+    assertEquals(true, push.wakeFor(11));
+  }
 }
