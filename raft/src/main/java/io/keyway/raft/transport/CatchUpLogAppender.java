@@ -34,9 +34,14 @@ import org.slf4j.LoggerFactory;
  * index 0 as "already committed", refuses index 1 for the mismatching previous, and the leader
  * alternates between next index 0 and 1 forever (still so in Ratis' master). Such a request here
  * carries at most the index of its own last entry as the leader's commit, -1 for a heartbeat.
+ *
+ * <p>And it tells a follower of a new commit index right away instead of at the next heartbeat
+ * ({@link CommitPush}).
  */
 final class CatchUpLogAppender extends GrpcLogAppender {
   private static final Logger LOG = LoggerFactory.getLogger(CatchUpLogAppender.class);
+
+  private final CommitPush commitPush = new CommitPush();
 
   CatchUpLogAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
     super(server, state, follower);
@@ -63,7 +68,14 @@ final class CatchUpLogAppender extends GrpcLogAppender {
       return null;
     }
     try {
-      return withoutForeignCommit(super.newAppendEntriesRequest(callId, heartbeat));
+      AppendEntriesRequestProto request = withoutForeignCommit(super.newAppendEntriesRequest(callId, heartbeat));
+      if (request == null && carriesEntries) {
+        request = commitPushRequest(callId);
+      }
+      if (request != null) {
+        commitPush.sent(request.getLeaderCommit());
+      }
+      return request;
     } catch (RaftLogIOException e) {
       if (!followerNeedsPurgedEntries()) {
         throw e;
@@ -73,6 +85,35 @@ final class CatchUpLogAppender extends GrpcLogAppender {
           this, getFollower().getName(), getFollower().getNextIndex());
       return null;
     }
+  }
+
+  /**
+   * An empty append carrying the leader's new commit index, when the follower would otherwise learn it only from
+   * the next heartbeat (see {@link CommitPush}); null when none is due.
+   */
+  private AppendEntriesRequestProto commitPushRequest(long callId) throws RaftLogIOException {
+    long commit = commitPushDue();
+    if (commit == RaftLog.INVALID_LOG_INDEX) {
+      return null;
+    }
+    commitPush.sent(commit); // at most once, whatever the request carries
+    return withoutForeignCommit(super.newAppendEntriesRequest(callId, true));
+  }
+
+  private long commitPushDue() {
+    FollowerInfo follower = getFollower();
+    return commitPush.due(getRaftLog().getLastCommittedIndex(), follower.getNextIndex(), follower.getCommitIndex(),
+        hasPendingDataRequests());
+  }
+
+  /**
+   * Does not sleep while a commit push is due. Ratis wakes the appender after a commit, but a wake-up that comes
+   * while the appender is busy (sending the previous request, say) is lost (3.2.2's AwaitForSignal keeps a signal
+   * only for a thread already waiting), and the push would wait for the next heartbeat after all.
+   */
+  @Override
+  public long getWaitTimeMs() {
+    return commitPush.wakeFor(commitPushDue()) ? 0 : super.getWaitTimeMs();
   }
 
   /**
