@@ -1,5 +1,7 @@
 package io.keyway.web;
 
+import static io.keyway.web.WebTestSupport.b64;
+import static io.keyway.web.WebTestSupport.unb64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -68,26 +69,10 @@ class ConsoleIT {
   @AfterAll
   static void stop() {
     KeywayProcess plain = withoutUi == null ? null : withoutUi.exceptionally(e -> null).join();
-    for (AutoCloseable c : new AutoCloseable[] {browser, nginx, keyway, plain}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception ignored) {
-          // keep closing the others
-        }
-      }
-    }
+    WebTestSupport.closeAll(browser, nginx, keyway, plain);
   }
 
   // ---- the member, as other clients see it ----
-
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String unb64(JsonNode n) {
-    return new String(Base64.getDecoder().decode(n.asText()), StandardCharsets.UTF_8);
-  }
 
   private static JsonNode post(String path, Object body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(keyway.clientUrl() + path))

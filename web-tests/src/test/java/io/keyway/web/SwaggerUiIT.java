@@ -1,5 +1,6 @@
 package io.keyway.web;
 
+import static io.keyway.web.WebTestSupport.b64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -50,19 +49,7 @@ class SwaggerUiIT {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {browser, nginx, keyway}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception ignored) {
-          // keep closing the others
-        }
-      }
-    }
-  }
-
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    WebTestSupport.closeAll(browser, nginx, keyway);
   }
 
   /** A call straight to the member, as another client would make it. */
