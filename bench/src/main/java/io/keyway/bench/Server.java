@@ -8,7 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -82,9 +84,15 @@ final class Server implements AutoCloseable {
     deleteRecursively(dataDir);
     Files.createDirectories(dataDir.getParent());
     Files.createDirectories(logFile.getParent());
+    return exec(launcher, "===== ", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE);
+  }
+
+  /** Runs launcher + flags with its output appended to the log, after a banner line naming the command. */
+  private Server exec(List<String> launcher, String banner, OpenOption... logOpening) throws IOException {
     List<String> cmd = new ArrayList<>(launcher);
     cmd.addAll(flags);
-    Files.writeString(logFile, "===== " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(logFile, banner + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8, logOpening);
     startedAtNanos = System.nanoTime();
     process = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
@@ -108,17 +116,7 @@ final class Server implements AutoCloseable {
 
   /** Starts the member again on the data dir it left behind (same flags), and returns at once. */
   Server relaunch(List<String> launcher) throws IOException {
-    List<String> cmd = new ArrayList<>(launcher);
-    cmd.addAll(flags);
-    Files.writeString(logFile, "===== restart: " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8,
-        java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.CREATE);
-    startedAtNanos = System.nanoTime();
-    process = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .start();
-    return this;
+    return exec(launcher, "===== restart: ", StandardOpenOption.APPEND, StandardOpenOption.CREATE);
   }
 
   long startedAtNanos() {
