@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Keyway vs Debian's etcd, side by side: builds what is missing, runs every workload against both servers
 # (alternating), prints one table, writes bench/results/*.json, docs/benchmarks.md and docs/benchmarks.svg.
-#   bench/run.sh            full run (~10-15 min on 2 cores)
-#   bench/run.sh --quick    CI guard (< 2 min): fails on crashes, request errors or lost watch events, never on timing
+#   bench/run.sh            full run (~20-25 min on 2 cores, ~9 of them the 3-member cluster rows)
+#   bench/run.sh --quick    CI guard (~3 min): fails on crashes, request errors, lost watch events, a non-linearizable
+#                           history or a lost acknowledged write under the kill -9 nemesis; never on timing
 # Other flags go to the driver: --only http-put,ws-watch  --no-publish  --keyway-java-opts '...'  --render file.json
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -123,6 +123,8 @@ export declare class KeywayClient {
   keepAlive(id: string | number, options?: { onError?: (error: Error) => void }): { stop(): void };
   leaseTimeToLive(id: string | number, options?: { keys?: boolean }):
     Promise<{ id: string; ttl: number; grantedTtl: number; keys: Uint8Array[] }>;
+  /** POSTs any other gateway call (e.g. '/v3/maintenance/status') with the token; the gateway's JSON answer. */
+  call(path: string, body?: object): Promise<any>;
   webSocketUrl(path: string): string;
 }
 

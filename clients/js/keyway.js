@@ -449,6 +449,16 @@ export class KeywayClient {
       keys: (json.keys || []).map(decodeBase64) };
   }
 
+  // -- any other call --
+
+  /**
+   * POSTs any other gateway call (e.g. '/v3/maintenance/status', '/v3/cluster/member/list') with the client's
+   * token; the parsed JSON answer, as the gateway writes it (base64 bytes, int64 strings).
+   */
+  async call(path, body = {}) {
+    return this._post(path, body);
+  }
+
   // -- transport --
 
   /** POSTs a JSON request; returns the parsed answer or throws a KeywayError. */

@@ -232,11 +232,13 @@ test('the cache tracks random writers through a disconnect, a compaction while d
   if (faults) console.log(`ok cache survived faults (${WRITES} writes, ${resets.length} re-list(s))`);
 });
 
-test('awaitRevision reaches a write outside the prefix where progress requests are safe', { skip: target !== 'keyway' }, async () => {
+// every cache is closed by t.after, also when an assertion fails: an open cache (its WebSocket, its timers) keeps
+// node running, and the runner then sees a hang instead of the failure
+test('awaitRevision reaches a write outside the prefix where progress requests are safe', { skip: target !== 'keyway' }, async (t) => {
   const cache = await KeyspaceCache.open(client, 'idle/');
+  t.after(() => cache.close());
   const r = await client.put('elsewhere', 'x');
   assert.ok(await cache.awaitRevision(r.revision, { timeout: 5000 }) >= r.revision);
-  cache.close();
 });
 
 test('the member serves this very file at /keyway.js', { skip: target !== 'keyway' }, async () => {
@@ -249,7 +251,7 @@ test('the member serves this very file at /keyway.js', { skip: target !== 'keywa
 });
 
 // last: it turns auth on for the whole server
-test('token auth: the client authenticates, re-authenticates on a bad token, and the watch takes Bearer', { skip: target !== 'keyway' }, async () => {
+test('token auth: the client authenticates, re-authenticates on a bad token, and the watch takes Bearer', { skip: target !== 'keyway' }, async (t) => {
   await client._post('/v3/auth/user/add', { name: 'root', password: 'rootpw' });
   await client._post('/v3/auth/user/grant', { user: 'root', role: 'root' });
   await client._post('/v3/auth/role/add', { name: 'app' });
@@ -265,15 +267,15 @@ test('token auth: the client authenticates, re-authenticates on a bad token, and
   await assert.rejects(app.put('other', '1'), (e) => e.code === Code.PERMISSION_DENIED && e.status === 403);
 
   const cache = await KeyspaceCache.open(app, 'app/');
+  t.after(() => cache.close());
   const r = await app.put('app/b', '2');
   await cache.awaitRevision(r.revision, { timeout: 5000 });
   assert.deepEqual(cache.keys(), ['app/a', 'app/b']);
-  cache.close();
 
   const denied = [];
   const outside = new KeyspaceCache(app, 'other/', { initialPuts: false, onError: (e) => denied.push(e) });
+  t.after(() => outside.close());
   await assert.rejects(outside.start(), (e) => e.code === Code.PERMISSION_DENIED);
-  outside.close();
 
   const root = new KeywayClient({ endpoints, username: 'root', password: 'rootpw' });
   await root._post('/v3/auth/disable', {});

@@ -79,6 +79,7 @@ public final class BenchMain {
     Path renderOnly = null;
     String watch = null;
     String seconds = null;
+    String clusterSeconds = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -91,11 +92,12 @@ public final class BenchMain {
         case "--render" -> renderOnly = Paths.get(args[++i]);
         case "--watch" -> watch = args[++i];
         case "--seconds" -> seconds = args[++i];
+        case "--cluster-seconds" -> clusterSeconds = args[++i];
         case "--port-base" -> portBase = Integer.parseInt(args[++i]);
         case "--data-root" -> dataRootBase = Paths.get(args[++i]);
         default -> {
           System.err.println("usage: keyway-bench [--quick] [--no-publish] [--only id,id] [--repo DIR]"
-              + " [--keyway-jar JAR] [--etcd BIN] [--keyway-java-opts 'OPTS'] [--watch N:PUTS_PER_S,...] [--seconds WARMUP:MEASURE] [--port-base N] [--data-root DIR] | --render results.json");
+              + " [--keyway-jar JAR] [--etcd BIN] [--keyway-java-opts 'OPTS'] [--watch N:PUTS_PER_S,...] [--seconds WARMUP:MEASURE] [--cluster-seconds WARMUP:MEASURE[:AVAILABILITY]] [--port-base N] [--data-root DIR] | --render results.json");
           System.exit(2);
         }
       }
@@ -112,6 +114,9 @@ public final class BenchMain {
     }
     if (seconds != null) {
       settings = settings.withWindows(seconds);
+    }
+    if (clusterSeconds != null) {
+      settings = settings.withClusterWindows(clusterSeconds);
     }
     BenchMain bench = new BenchMain(settings, repo, jar, etcd, javaOpts, only);
     int code = bench.runAll(publish && !quick && only.isEmpty());
@@ -131,19 +136,24 @@ public final class BenchMain {
     results.settings.put("dataDirs", dataRoot + " (same filesystem for both; both fsync)");
     System.out.println("keyway-bench " + results.mode + " run; machine: " + results.machine);
     try {
-      singleMemberWorkloads();
+      if (only.isEmpty() || only.stream().anyMatch(o -> !o.startsWith("cluster3"))) {
+        singleMemberWorkloads();
+      }
       if (want("rss-1m-keys")) {
         rssWithManyKeys();
       }
       if (want("cold-start")) {
         coldStart();
       }
+      if (want("v2-longpoll-10000")) {
+        v2LongPolls();
+      }
       if (want("cache-100k")) {
         keyspaceCache();
       }
-      if (want("cluster3-http-put")) {
-        threeMemberPut();
-      }
+      String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+      new ClusterBench(vertx, settings, kind -> name -> newServer(kind, name), this::launcher, this::want,
+          this::add, results.problems, repo.resolve("bench/target/histories/" + stamp)).run();
     } catch (RuntimeException e) {
       results.problems.add("driver failure: " + e);
       e.printStackTrace();
@@ -459,7 +469,10 @@ public final class BenchMain {
     add(new Row(id, description, "MiB", false).with(sides[0], sides[1]).ratioAtMost(1.5));
   }
 
-  /** Issue #16: the Java client's KeyspaceCache (clients/java) over many keys, beside a plain jetcd watch. */
+  /**
+   * Issue #16: the Java client's KeyspaceCache (clients/java) over many keys, beside a plain jetcd watch. Each
+   * server is fresh; which one goes first alternates between runs, as elsewhere.
+   */
   private void keyspaceCache() {
     long keys = settings.quick() ? 10_000 : 100_000;
     String id = "cache-100k";
@@ -467,7 +480,7 @@ public final class BenchMain {
         + "during a rewrite of every key (extra: load time, heap, a plain jetcd watch loop)";
     System.out.println("== " + id + ": " + description);
     Side[] sides = new Side[2];
-    for (Server.Kind kind : new Server.Kind[] {Server.Kind.ETCD, Server.Kind.KEYWAY}) {
+    for (Server.Kind kind : firstAndSecond()) {
       Side side;
       try (Server s = startSingle(kind, "cache")) {
         side = CacheBench.measure(vertx, s, keys);
@@ -479,6 +492,53 @@ public final class BenchMain {
       sides[kind == Server.Kind.ETCD ? 0 : 1] = side;
     }
     add(new Row(id, description, "events/s", true).with(sides[0], sides[1]));
+  }
+
+  /**
+   * Issue #15: parked v2 long-polls on one key (10 000; 200 in --quick) of a fresh member started with
+   * --enable-v2, then one write: time until every poll has its answer, and the server's memory per parked poll.
+   */
+  private void v2LongPolls() {
+    int polls = settings.quick() ? 200 : 10_000;
+    String id = "v2-longpoll-10000";
+    String what = polls + " parked v2 long-polls (GET /v2/keys/k?wait=true, one connection each) on one key";
+    System.out.println("== " + id + ": " + what + ", then one write");
+    Side[][] sides = new Side[2][];
+    for (Server.Kind kind : firstAndSecond()) {
+      Side[] result;
+      Server s = newServer(kind, "v2").configureSingle().withFlag("--enable-v2");
+      try {
+        s.launch(launcher(kind));
+        s.awaitServing(Duration.ofSeconds(90), 100);
+        // unmeasured first: the same cycle with a fifth of the polls, so a JVM's answer path is compiled (the
+        // other workloads get 30 s of traffic for that) and both servers have served v2 watches before
+        Side warm = new V2LongPolls(vertx, s, Math.max(50, polls / 5), 300).run()[0];
+        if (warm.hasProblem()) {
+          throw new BenchException("warm-up round: " + warm.problem());
+        }
+        result = new V2LongPolls(vertx, s, polls, settings.quick() ? 300 : 3000).run();
+        s.checkAlive();
+      } catch (BenchException | IOException | RuntimeException e) {
+        result = new Side[] {Side.failed(String.valueOf(e.getMessage())), Side.failed("long-poll run failed")};
+      } finally {
+        s.close();
+      }
+      for (Side side : result) {
+        System.out.println("   " + kind.label + ": " + TextTable.brief(side));
+      }
+      sides[kind == Server.Kind.ETCD ? 0 : 1] = result;
+    }
+    add(new Row(id, what + ": ms from sending one write until the last poll has its answer (p50/p99: each "
+        + "poll's answer)", "ms", false).with(sides[0][0], sides[1][0]));
+    add(new Row(id + "-rss", "server RSS growth per 1 000 parked v2 long-polls (" + polls + " parked)", "MiB",
+        false).with(sides[0][1], sides[1][1]));
+  }
+
+  /** The two kinds in this workload's order: etcd first on even workloads, Keyway first on odd ones. */
+  private Server.Kind[] firstAndSecond() {
+    return orderFlip++ % 2 == 0
+        ? new Server.Kind[] {Server.Kind.ETCD, Server.Kind.KEYWAY}
+        : new Server.Kind[] {Server.Kind.KEYWAY, Server.Kind.ETCD};
   }
 
   private void coldStart() {
@@ -508,98 +568,6 @@ public final class BenchMain {
       sides[kind == Server.Kind.ETCD ? 0 : 1] = side;
     }
     add(new Row(id, description, "s", false).with(sides[0], sides[1]).keywayAtMost(1.5));
-  }
-
-  // ---------------------------------------------------------------- three members
-
-  private void threeMemberPut() {
-    String id = "cluster3-http-put";
-    String description = "3-member cluster, HTTP put to the leader, 256 B values, " + settings.httpConnections()
-        + " connections";
-    System.out.println("== " + id + ": " + description);
-    Side[] sides = new Side[2];
-    for (Server.Kind kind : new Server.Kind[] {Server.Kind.ETCD, Server.Kind.KEYWAY}) {
-      List<Server> members = new ArrayList<>();
-      Side side;
-      try {
-        for (String name : List.of("m1", "m2", "m3")) {
-          members.add(newServer(kind, name));
-        }
-        String initialCluster = String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
-        String token = "bench-cluster-" + members.get(0).clientPort;
-        for (Server m : members) {
-          m.configure(initialCluster, token).launch(launcher(kind));
-        }
-        for (Server m : members) {
-          m.awaitServing(Duration.ofSeconds(90), 100);
-        }
-        awaitLinearizablePut(members.get(0));
-        Server leader = leaderOf(members);
-        try (HttpJson http = new HttpJson(vertx, leader.clientPort, settings.httpConnections())) {
-          // fresh JVMs: the same unmeasured warm-up the single members got, on this workload only
-          side = new Side();
-          Duration warm = settings.warmup().plus(settings.jitWarmup().dividedBy(2));
-          new ClosedLoop(vertx, settings.httpConnections(), Workloads.httpPut(http, "bench/c3/"))
-              .run(warm, settings.measure(), new Meter(members), side);
-          side.extra.put("concurrency", settings.httpConnections());
-          side.extra.put("warmupSeconds", warm.toSeconds());
-        }
-        side.extra.put("loadOn", "leader " + leader.name);
-        for (Server m : members) {
-          m.checkAlive();
-        }
-        side.extra.put("members", 3);
-      } catch (BenchException | IOException | RuntimeException e) {
-        side = Side.failed(String.valueOf(e.getMessage()));
-      } finally {
-        members.forEach(Server::close);
-      }
-      System.out.println("   " + kind.label + ": " + TextTable.brief(side));
-      sides[kind == Server.Kind.ETCD ? 0 : 1] = side;
-    }
-    add(new Row(id, description, "ops/s", true).with(sides[0], sides[1]));
-  }
-
-  /** The member whose maintenance status names itself as leader (etcd's benchmark loads the leader). */
-  private Server leaderOf(List<Server> members) throws BenchException {
-    String last = "";
-    for (int attempt = 0; attempt < 50; attempt++) {
-      for (Server m : members) {
-        try (HttpJson http = new HttpJson(vertx, m.clientPort, 1)) {
-          String status = http.post("/v3/maintenance/status", io.vertx.core.buffer.Buffer.buffer("{}"))
-              .await(10, TimeUnit.SECONDS).toString();
-          com.fasterxml.jackson.databind.JsonNode json = JSON.readTree(status);
-          String self = json.path("header").path("member_id").asText();
-          last = status;
-          if (!self.isEmpty() && self.equals(json.path("leader").asText())) {
-            return m;
-          }
-        } catch (Exception e) {
-          last = String.valueOf(e);
-        }
-      }
-      Server.sleepMillis(200);
-    }
-    throw new BenchException("no member reports itself as leader (last status: " + last + ")");
-  }
-
-  /** A put through the member answers once the cluster has a leader; try for up to 60 s. */
-  private void awaitLinearizablePut(Server member) throws BenchException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String last = "";
-    try (HttpJson http = new HttpJson(vertx, member.clientPort, 1)) {
-      while (System.nanoTime() < deadline) {
-        try {
-          http.post("/v3/kv/put", io.vertx.core.buffer.Buffer.buffer("{\"key\":\"" + Payloads.b64("bench/ready")
-              + "\",\"value\":\"eA==\"}")).await(10, TimeUnit.SECONDS);
-          return;
-        } catch (Exception e) {
-          last = String.valueOf(e);
-          Server.sleepMillis(200);
-        }
-      }
-    }
-    throw new BenchException(member + ": no put succeeded within 60 s (" + last + ")");
   }
 
   // ---------------------------------------------------------------- processes

@@ -32,6 +32,7 @@ final class CacheBench {
       BulkLoad.load(vertx, grpc, keys, 16);
       ByteSequence prefix = ByteSequence.from(PREFIX, StandardCharsets.UTF_8);
 
+      side.loadAvgStart = ProcStats.loadAverage();
       long heapBefore = usedHeapAfterGc();
       long start = System.nanoTime();
       KeyspaceCache cache = KeyspaceCache.open(client, prefix, CacheOptions.defaults()).get(10, TimeUnit.MINUTES);
@@ -65,6 +66,7 @@ final class CacheBench {
           throw new BenchException("the plain watch saw " + plainEvents.get() + " of " + keys + " events");
         }
         double plainSeconds = (plainDoneNanos.get() - writeStart) / 1e9;
+        side.loadAvgEnd = ProcStats.loadAverage();
         side.value = Meter.round1(keys / cacheSeconds);
         side.ops = keys;
         side.errors = 0L;

@@ -22,6 +22,7 @@ final class ClosedLoop {
   private final IntFunction<Future<?>> op;
   private final LatencyHistogram histogram = new LatencyHistogram();
   private final AtomicLong ops = new AtomicLong();
+  private final AtomicLong latencySumNanos = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final Queue<String> errorSamples = new ConcurrentLinkedQueue<>();
   private volatile boolean measuring;
@@ -66,6 +67,10 @@ final class ClosedLoop {
     side.errors = errors.get();
     side.errorSamples.addAll(errorSamples);
     side.value = Meter.round1(ops.get() / seconds);
+    side.opsPerSecond = side.value;
+    if (ops.get() > 0) {
+      side.avgMs = Meter.round2(latencySumNanos.get() / 1e6 / ops.get());
+    }
     side.p50Ms = Meter.round2(histogram.percentileMillis(0.50));
     side.p99Ms = Meter.round2(histogram.percentileMillis(0.99));
     meter.fill(side, ops.get());
@@ -87,7 +92,9 @@ final class ClosedLoop {
     f.onComplete(ar -> {
       if (counted && measuring) {
         if (ar.succeeded()) {
-          histogram.record(System.nanoTime() - start);
+          long took = System.nanoTime() - start;
+          histogram.record(took);
+          latencySumNanos.addAndGet(took);
           ops.incrementAndGet();
         } else {
           errors.incrementAndGet();

@@ -65,6 +65,23 @@ public final class Row {
     return this;
   }
 
+  /**
+   * Issue #14's availability target: at least etcd's successful ops/s, no more seconds without a success, a
+   * linearizable history and no acknowledged write lost.
+   */
+  Row availabilityTarget() {
+    target = "≥ 1× etcd's, no more seconds without success, linearizable, nothing lost";
+    targetMet = ratio != null && !keyway.hasProblem() && ratio >= 1
+        && number(keyway, "secondsWithoutSuccess") <= number(etcd, "secondsWithoutSuccess")
+        && "yes".equals(keyway.extra.get("linearizable"))
+        && number(keyway, "lostAcknowledgedWrites") == 0;
+    return this;
+  }
+
+  private static double number(Side s, String extra) {
+    return s.extra.get(extra) instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
   static String fmt(double x) {
     return x == Math.rint(x) ? Long.toString((long) x) : Double.toString(x);
   }

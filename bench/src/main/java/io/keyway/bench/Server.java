@@ -8,7 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,6 +69,12 @@ final class Server implements AutoCloseable {
     return this;
   }
 
+  /** One more flag after {@link #configure} (e.g. etcd's --enable-v2, which both kinds accept). */
+  Server withFlag(String flag) {
+    flags.add(flag);
+    return this;
+  }
+
   Server configureSingle() {
     return configure(name + "=" + peerUrl(), "bench-" + name + "-" + clientPort);
   }
@@ -76,9 +84,15 @@ final class Server implements AutoCloseable {
     deleteRecursively(dataDir);
     Files.createDirectories(dataDir.getParent());
     Files.createDirectories(logFile.getParent());
+    return exec(launcher, "===== ", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE);
+  }
+
+  /** Runs launcher + flags with its output appended to the log, after a banner line naming the command. */
+  private Server exec(List<String> launcher, String banner, OpenOption... logOpening) throws IOException {
     List<String> cmd = new ArrayList<>(launcher);
     cmd.addAll(flags);
-    Files.writeString(logFile, "===== " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(logFile, banner + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8, logOpening);
     startedAtNanos = System.nanoTime();
     process = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
@@ -86,6 +100,23 @@ final class Server implements AutoCloseable {
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();
     return this;
+  }
+
+  /** kill -9: no shutdown, no flush (the availability nemesis); the data dir stays for {@link #relaunch}. */
+  void kill() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Starts the member again on the data dir it left behind (same flags), and returns at once. */
+  Server relaunch(List<String> launcher) throws IOException {
+    return exec(launcher, "===== restart: ", StandardOpenOption.APPEND, StandardOpenOption.CREATE);
   }
 
   long startedAtNanos() {
@@ -97,6 +128,24 @@ final class Server implements AutoCloseable {
    * that first answer. A serializable range is the first thing a client can be served once a member is up.
    */
   long awaitServing(Duration timeout, long pollMillis) throws BenchException {
+    return awaitServing(process, timeout, pollMillis);
+  }
+
+  /**
+   * Seconds from the latest (re)start to the first served range, or -1 when that process died (or was killed)
+   * before serving or did not serve within {@code timeout}: how soon a restarted member is back (issue #14).
+   */
+  double secondsToServing(Duration timeout) {
+    Process p = process;
+    long start = startedAtNanos;
+    try {
+      return (awaitServing(p, timeout, 50) - start) / 1e9;
+    } catch (BenchException e) {
+      return -1;
+    }
+  }
+
+  private long awaitServing(Process process, Duration timeout, long pollMillis) throws BenchException {
     long deadline = System.nanoTime() + timeout.toNanos();
     HttpRequest probe = HttpRequest.newBuilder(URI.create(clientUrl() + "/v3/kv/range"))
         .timeout(Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.ofString(PROBE_BODY)).build();

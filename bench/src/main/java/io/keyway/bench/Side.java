@@ -11,6 +11,8 @@ import java.util.Map;
 public final class Side {
   /** The row's headline number in the row's unit (ops/s, events/s, MiB, seconds). */
   public Double value;
+  /** Mean latency of the measured requests (closed-loop rows). */
+  public Double avgMs;
   public Double p50Ms;
   public Double p99Ms;
   /** Server CPU (user + system, all members) per 1 000 operations. */
@@ -18,6 +20,8 @@ public final class Side {
   /** Largest resident set (sum over members) sampled every 200 ms while measuring. */
   public Double peakRssMib;
   public Long ops;
+  /** Requests answered per second in the measured window (closed-loop rows; the headline of most of them). */
+  public Double opsPerSecond;
   public Long errors;
   public List<String> errorSamples = new ArrayList<>();
   public Double loadAvgStart;

@@ -22,7 +22,7 @@ final class SvgChart {
   static String render(Results r) {
     List<Row> rows = new ArrayList<>();
     for (Row row : r.rows) {
-      if (row.ratio != null && row.ratio > 0) {
+      if (row.ratio != null && row.ratio > 0 && !ClusterTable.isCluster(row)) {
         rows.add(row);
       }
     }

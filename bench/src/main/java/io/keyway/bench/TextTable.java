@@ -15,6 +15,9 @@ final class TextTable {
   static List<List<String>> cells(Results r) {
     List<List<String>> rows = new ArrayList<>();
     for (Row row : r.rows) {
+      if (ClusterTable.isCluster(row)) {
+        continue;
+      }
       rows.add(List.of(row.id, row.unit, value(row.etcd), value(row.keyway),
           row.ratio == null ? "-" : String.format(Locale.ROOT, "%.2f×", row.ratio),
           latency(row.etcd), latency(row.keyway), cpu(row.etcd), cpu(row.keyway), rss(row.etcd), rss(row.keyway),
@@ -28,28 +31,11 @@ final class TextTable {
     List<List<String>> rows = new ArrayList<>();
     rows.add(HEADER);
     rows.addAll(cells(r));
-    int[] width = new int[HEADER.size()];
-    for (List<String> row : rows) {
-      for (int i = 0; i < row.size(); i++) {
-        width[i] = Math.max(width[i], row.get(i).length());
-      }
-    }
     StringBuilder sb = new StringBuilder();
-    for (int n = 0; n < rows.size(); n++) {
-      List<String> row = rows.get(n);
-      for (int i = 0; i < row.size(); i++) {
-        String c = row.get(i);
-        boolean left = i <= 1 || i >= 11;
-        sb.append(left ? pad(c, width[i], true) : pad(c, width[i], false)).append(i + 1 < row.size() ? "  " : "");
-      }
-      sb.append('\n');
-      if (n == 0) {
-        for (int i = 0; i < width.length; i++) {
-          sb.append("-".repeat(width[i])).append(i + 1 < width.length ? "  " : "");
-        }
-        sb.append('\n');
-      }
+    if (rows.size() > 1) {
+      sb.append(align(rows, i -> i <= 1 || i >= 11));
     }
+    sb.append(ClusterTable.render(r));
     for (Row row : r.rows) {
       if (row.etcd != null && row.etcd.failure != null) {
         sb.append(row.id).append(" on etcd FAILED: ").append(row.etcd.failure).append('\n');
@@ -62,12 +48,46 @@ final class TextTable {
   }
 
   static String markdown(Results r) {
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(HEADER);
+    rows.addAll(cells(r));
+    return markdownTable(rows);
+  }
+
+  /** Rows of cells as aligned columns, the first row as the header; {@code left}: which columns align left. */
+  static String align(List<List<String>> rows, java.util.function.IntPredicate left) {
+    int[] width = new int[rows.get(0).size()];
+    for (List<String> row : rows) {
+      for (int i = 0; i < row.size(); i++) {
+        width[i] = Math.max(width[i], row.get(i).length());
+      }
+    }
     StringBuilder sb = new StringBuilder();
-    sb.append("| ").append(String.join(" | ", HEADER)).append(" |\n");
-    sb.append("|").append("---|".repeat(HEADER.size())).append('\n');
-    for (List<String> row : cells(r)) {
-      sb.append("| ").append(String.join(" | ", row.stream().map(c -> c.replace("|", "\\|")).toList()))
+    for (int n = 0; n < rows.size(); n++) {
+      List<String> row = rows.get(n);
+      for (int i = 0; i < row.size(); i++) {
+        sb.append(pad(row.get(i), width[i], left.test(i))).append(i + 1 < row.size() ? "  " : "");
+      }
+      sb.append('\n');
+      if (n == 0) {
+        for (int i = 0; i < width.length; i++) {
+          sb.append("-".repeat(width[i])).append(i + 1 < width.length ? "  " : "");
+        }
+        sb.append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Markdown table, the first row as the header. */
+  static String markdownTable(List<List<String>> rows) {
+    StringBuilder sb = new StringBuilder();
+    for (int n = 0; n < rows.size(); n++) {
+      sb.append("| ").append(String.join(" | ", rows.get(n).stream().map(c -> c.replace("|", "\\|")).toList()))
           .append(" |\n");
+      if (n == 0) {
+        sb.append("|").append("---|".repeat(rows.get(0).size())).append('\n');
+      }
     }
     return sb.toString();
   }
@@ -101,7 +121,7 @@ final class TextTable {
     return String.format(Locale.ROOT, "%.2f", v);
   }
 
-  private static String latency(Side s) {
+  static String latency(Side s) {
     if (s == null || s.p50Ms == null || s.failure != null) {
       return "-";
     }
@@ -118,7 +138,7 @@ final class TextTable {
         : String.format(Locale.ROOT, "%.0f", s.peakRssMib);
   }
 
-  private static String pad(String s, int width, boolean left) {
+  static String pad(String s, int width, boolean left) {
     String fill = " ".repeat(Math.max(0, width - s.length()));
     return left ? s + fill : fill + s;
   }

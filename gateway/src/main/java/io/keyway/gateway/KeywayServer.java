@@ -171,7 +171,8 @@ public final class KeywayServer implements AutoCloseable {
       }
       V2Api v2 = v2Watches == null ? null : new V2Api(rpcs, view, v2Watches, config.maxRequestBytes());
       ClientVerticle.Setup setup = new ClientVerticle.Setup(config.listenClientUrls(), rpcs, kv, lease, watches,
-          view, config.maxGrpcMessageBytes(), config.requestTimeoutMs(), tls, new RequestMetrics(metrics), v2);
+          view, config.maxGrpcMessageBytes(), config.requestTimeoutMs(), tls, new RequestMetrics(metrics), v2,
+          config.enableUi());
       String id = await(vertx.deployVerticle(() -> new ClientVerticle(setup),
           new DeploymentOptions().setInstances(loops)));
       if (!config.listenMetricsUrls().isEmpty()) {

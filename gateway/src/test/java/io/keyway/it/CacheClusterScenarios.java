@@ -82,7 +82,8 @@ abstract class CacheClusterScenarios {
         CallbackReplay replay = new CallbackReplay();
         cache.addListener(replay);
         ServerProcess watching = memberWithNewWatcher(all, before);
-        CompletableFuture<Void> writing = writers.start(3, 300, 7);
+        int opsEach = CacheWriters.writes(900) / 3;
+        CompletableFuture<Void> writing = writers.start(3, opsEach, 7);
         Thread.sleep(500);
         watching.kill();
         Thread.sleep(1000);
@@ -93,8 +94,8 @@ abstract class CacheClusterScenarios {
         second.kill();
         Thread.sleep(1000);
         second.start();
-        writing.get(120, TimeUnit.SECONDS);
-        assertTrue(writers.acknowledged() > 450,
+        writing.get(CacheWriters.secondsFor(3 * opsEach, 120), TimeUnit.SECONDS);
+        assertTrue(writers.acknowledged() > 3 * opsEach / 2,
             () -> "too few acknowledged writes: " + writers.acknowledged() + ", failed " + writers.failed());
         CacheChecks.assertCacheMatchesServer(cache, replay, kv, prefix);
       }

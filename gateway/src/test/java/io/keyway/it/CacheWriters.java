@@ -37,6 +37,19 @@ final class CacheWriters {
   private final AtomicInteger acknowledged = new AtomicInteger();
   private final AtomicInteger failed = new AtomicInteger();
 
+  /**
+   * The random writes a cache test makes when {@code -Dkeyway.it.cache.writes=N} is given (issue #16's 10 000;
+   * CI runs each test's own smaller default to stay short), else {@code ciDefault}.
+   */
+  static int writes(int ciDefault) {
+    return Integer.getInteger("keyway.it.cache.writes", ciDefault);
+  }
+
+  /** Time for {@code writes} writes: {@code base} seconds, plus a second per 25 writes above 1 000. */
+  static long secondsFor(int writes, long base) {
+    return base + Math.max(0, writes - 1000) / 25;
+  }
+
   CacheWriters(KV kv, String prefix, int keys) {
     this.kv = kv;
     this.prefix = prefix;

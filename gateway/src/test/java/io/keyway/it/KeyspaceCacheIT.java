@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class KeyspaceCacheIT {
   private static final int WRITERS = 4;
-  private static final int OPS_EACH = 500;
+  private static final int OPS_EACH = CacheWriters.writes(WRITERS * 500) / WRITERS;
 
   private static ServerPair servers;
 
@@ -60,7 +60,7 @@ class KeyspaceCacheIT {
       try (KeyspaceCache cache = KeyspaceCache.open(client, Values.utf8(prefix), options).get(30, TimeUnit.SECONDS)) {
         CallbackReplay replay = new CallbackReplay();
         cache.addListener(replay);
-        writing.get(120, TimeUnit.SECONDS);
+        writing.get(CacheWriters.secondsFor(WRITERS * OPS_EACH, 120), TimeUnit.SECONDS);
         assertTrue(writers.acknowledged() > WRITERS * OPS_EACH * 9 / 10,
             () -> "too few acknowledged writes: " + writers.acknowledged() + ", failed " + writers.failed());
         CacheChecks.assertCacheMatchesServer(cache, replay, kv, prefix);

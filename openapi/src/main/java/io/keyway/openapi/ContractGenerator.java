@@ -17,6 +17,8 @@ import java.util.Map;
  */
 public final class ContractGenerator {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  /** The security scheme of the auth token (its name in {@code components.securitySchemes}). */
+  static final String TOKEN_SCHEME = "etcdToken";
 
   private ContractGenerator() {}
 
@@ -46,7 +48,12 @@ public final class ContractGenerator {
         application/json: one {"result":…} or {"error":…} object per line; /v3/watch and /v3/lease/keepalive \
         also accept a WebSocket upgrade (text or binary frames in, one {"result":…} text frame per response out). \
         Errors carry the gRPC code and etcd's message.""");
-    doc.putArray("servers").addObject().put("url", "http://127.0.0.1:2379");
+    // relative: resolved against the document's own URL, so a member serving /openapi.json (also behind a
+    // reverse proxy under a path prefix) is the server Swagger UI's "Try it out" calls
+    doc.putArray("servers").addObject().put("url", ".")
+        .put("description", "the member (or proxy path) that serves this document");
+    // optional: with auth disabled every route is open; with it enabled, the token from /v3/auth/authenticate
+    doc.putArray("security").add(JSON.objectNode()).addObject().putArray(TOKEN_SCHEME);
 
     MessageSchemas schemas = new MessageSchemas();
     ObjectNode paths = doc.putObject("paths");
@@ -55,7 +62,9 @@ public final class ContractGenerator {
     }
     plainEndpoints(paths);
 
-    ObjectNode components = doc.putObject("components").putObject("schemas");
+    ObjectNode componentsNode = doc.putObject("components");
+    componentsNode.putObject("securitySchemes").set(TOKEN_SCHEME, tokenScheme());
+    ObjectNode components = componentsNode.putObject("schemas");
     for (Map.Entry<String, ObjectNode> e : schemas.all().entrySet()) {
       components.set(e.getKey(), e.getValue());
     }
@@ -145,6 +154,15 @@ public final class ContractGenerator {
     op.putObject("responses").putObject("200").put("description", "ok").putObject("content")
         .putObject("application/json").putObject("schema").setAll(schema);
     return op;
+  }
+
+  /** etcd's gateway takes the token from the Authorization header, as is or after "Bearer ". */
+  private static ObjectNode tokenScheme() {
+    ObjectNode scheme = JSON.objectNode().put("type", "apiKey").put("in", "header").put("name", "Authorization");
+    scheme.put("description", "With auth enabled: the token that POST /v3/auth/authenticate returns for a name "
+        + "and password, sent as is (or after \"Bearer \"). Without a token a call runs as no user: refused "
+        + "with \"etcdserver: user name is empty\" where auth requires one.");
+    return scheme;
   }
 
   private static ObjectNode errorSchema() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +74,16 @@ class ContractFileTest {
     assertEquals("[\"PUT\",\"DELETE\"]", schemas.path("mvccpbEvent").path("properties").path("type").path("enum")
         .toString());
     assertEquals(false, schemas.path("etcdserverpbPutResponse").path("additionalProperties").asBoolean(true));
+  }
+
+  @Test
+  void tryItOutCallsTheServingMemberWithTheTokenHeader() {
+    JsonNode doc = ContractGenerator.document();
+    assertEquals(".", doc.path("servers").path(0).path("url").asText(), "relative to the document's own URL");
+    JsonNode scheme = doc.path("components").path("securitySchemes").path(ContractGenerator.TOKEN_SCHEME);
+    assertEquals("{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"Authorization\"}",
+        ((ObjectNode) scheme.deepCopy()).without("description").toString(), "etcd's gateway reads the token from Authorization");
+    assertEquals("[{},{\"etcdToken\":[]}]", doc.path("security").toString(), "optional: auth may be disabled");
   }
 
   private static void collectRefs(JsonNode node, List<String> out) {

@@ -1023,6 +1023,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
 
   public NodeConfig config() { return config; }
 
+  /** This member's Raft endpoint, for tests that steer the Raft node (timeouts, leadership). */
+  RaftEndpoint raftEndpoint() { return raft; }
+
   /** Waits until a leader is known and, if it is this member, ready to serve. For startup and tests. */
   public boolean awaitLeader(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -146,6 +146,33 @@ class ClusterTest {
   }
 
   @Test
+  void followersLearnACommitWithoutWaitingForAHeartbeat() throws Exception {
+    startAll(Map.of(), 100_000);
+    KeywayNode leader = leader();
+    for (KeywayNode n : nodes) {
+      eventually(() -> n.raftIndex() == leader.raftIndex(), "start-up entries committed on " + n.name());
+    }
+    // from now on heartbeats only every 6 s (JRaft: election timeout / electionHeartbeatFactor 10)
+    for (KeywayNode n : nodes) {
+      n.raftEndpoint().node().resetElectionTimeoutMs(60_000);
+    }
+    for (int round = 0; round < 3; round++) {
+      KeywayNode via = followers().get(round % 2);
+      KeywayNode other = followers().get(1 - round % 2);
+      // the follower answers once it applied the write, so once it learnt of the commit: within seconds of
+      // the write, not at the next heartbeat
+      PutResponse put = via.put(put("push/" + round, "v")).get(3, TimeUnit.SECONDS);
+      assertEquals(via.memberId(), put.getHeader().getMemberId());
+      long committed = leader.raftIndex();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      while (other.raftIndex() < committed) {
+        assertTrue(System.nanoTime() < deadline, "the other follower learns the commit before the next heartbeat");
+        Thread.sleep(10);
+      }
+    }
+  }
+
+  @Test
   void withoutQuorumRequestsTimeOut() throws Exception {
     // only one of three members runs: no leader can be elected
     nodes[0] = KeywayNode.start(config(0, Map.of(), 100_000).toBuilder().requestTimeoutMs(1500).build());

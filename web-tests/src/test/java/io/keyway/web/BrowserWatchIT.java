@@ -1,5 +1,7 @@
 package io.keyway.web;
 
+import static io.keyway.web.WebTestSupport.b64;
+import static io.keyway.web.WebTestSupport.unb64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +12,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -49,23 +49,7 @@ class BrowserWatchIT {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {browser, nginx, keyway}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception ignored) {
-          // keep closing the others
-        }
-      }
-    }
-  }
-
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String unb64(JsonNode n) {
-    return new String(Base64.getDecoder().decode(n.asText()), StandardCharsets.UTF_8);
+    WebTestSupport.closeAll(browser, nginx, keyway);
   }
 
   /** Writes straight to the member (not through the browser), as another client would. */

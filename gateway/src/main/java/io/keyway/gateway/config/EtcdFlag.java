@@ -88,6 +88,8 @@ public record EtcdFlag(String name, FlagKind kind, String defaultValue, String d
         "Keyway: interval of the server's pings on WebSocket connections (0 turns them off).");
     served("ws-max-watchers", FlagKind.UINT, "10000",
         "Keyway: most watchers one WebSocket connection may hold; a create beyond it is canceled (0: no limit).");
+    served("enable-ui", FlagKind.BOOL, "true",
+        "Keyway: serve the web console at /ui/ (and redirect browsers from / to it); false answers 404 there.");
 
     ignored("wal-dir", FlagKind.STRING, "");
     ignored("listen-client-http-urls", FlagKind.STRING, "");

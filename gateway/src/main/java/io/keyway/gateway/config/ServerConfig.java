@@ -41,7 +41,8 @@ public record ServerConfig(
     AuthSettings auth,
     List<String> logOutputs,
     int maxLearners,
-    PeerTlsFlags peerTls) {
+    PeerTlsFlags peerTls,
+    boolean enableUi) {
 
   /** etcd's largest election timeout. */
   private static final long MAX_ELECTION_MS = 50_000;
@@ -131,7 +132,7 @@ public record ServerConfig(
         logOutputs(values),
         (int) Math.min(Integer.MAX_VALUE,
             unsigned(values, values.containsKey("max-learners") ? "max-learners" : "experimental-max-learners")),
-        PeerTlsFlags.resolve(values, listenPeer, advertisePeer, initialCluster));
+        PeerTlsFlags.resolve(values, listenPeer, advertisePeer, initialCluster), bool(values, "enable-ui"));
   }
 
   /** {@code --logger} (zap only, as etcd 3.5) and {@code --log-outputs} (default = stderr, stdout, paths). */

@@ -1,5 +1,6 @@
 package io.keyway.gateway.grpc;
 
+import io.vertx.core.MultiMap;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +19,20 @@ public final class GrpcStatusMessage {
 
   private GrpcStatusMessage() {}
 
+  /**
+   * Ends the call unless it has ended already: a client's cancel or deadline makes Vert.x send the trailers
+   * itself, and an answer that completes afterwards (a lock wait abandoned, say) has nobody left to tell.
+   */
   public static void end(GrpcServerResponse<?, ?> response, int code, String message) {
+    MultiMap trailers;
+    try {
+      trailers = response.trailers();
+    } catch (IllegalStateException alreadyEnded) {
+      return; // Vert.x 5.0 offers no "trailers sent?" query; trailers() throws once they are
+    }
     if (message != null && !message.isEmpty()) {
       // Vert.x leaves a grpc-message already present in the trailers as it is
-      response.trailers().set(HEADER, encode(message));
+      trailers.set(HEADER, encode(message));
     }
     response.status(GrpcStatus.valueOf(code)).end();
   }

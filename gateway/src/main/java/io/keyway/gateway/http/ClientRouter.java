@@ -22,8 +22,9 @@ import java.time.Duration;
 /**
  * Everything on the client port that is not gRPC: etcd's HTTP/JSON gateway under {@code /v3/}, the basic
  * endpoints ({@code /version}, {@code /health}, {@code /livez}, {@code /readyz}), the JavaScript client
- * ({@code /keyway.js}, Keyway's own), and Go's answers for
- * everything else. Paths are matched exactly on the percent-decoded path, as Go's muxes do (no trailing-slash
+ * ({@code /keyway.js}, Keyway's own), the API's contract ({@code /openapi.json}), the web console ({@code /ui/}) and
+ * Swagger UI ({@code /docs/}) unless {@code --enable-ui=false}, and Go's answers for everything else. Paths are
+ * matched exactly on the percent-decoded path, as Go's muxes do (no trailing-slash
  * leniency); a path that is not clean gets Go's ServeMux redirect, as does {@code /v3} (to {@code /v3/}).
  */
 public final class ClientRouter {
@@ -42,13 +43,18 @@ public final class ClientRouter {
   private final EtcdLease lease;
   private final WatchRoutes watch;
   private final ClientLibrary library = ClientLibrary.load();
+  private final ApiDocsRoutes apiDocs;
   private final long maxMessageSize;
   private final Vertx vertx;
   private final V2Api v2;
+  /** Null with {@code --enable-ui=false}: its paths are then unknown, as on etcd. */
+  private final WebConsole console;
 
   private ClientRouter(Vertx vertx, EtcdRpcs rpcs, JsonGateway gateway, HealthEndpoints health, EtcdLease lease,
-      WatchRoutes watch, long maxMessageSize, V2Api v2) {
+      WatchRoutes watch, long maxMessageSize, V2Api v2, WebConsole console) {
     this.v2 = v2;
+    this.apiDocs = ApiDocsRoutes.load(console != null);
+    this.console = console;
     this.rpcs = rpcs;
     this.gateway = gateway;
     this.health = health;
@@ -65,12 +71,14 @@ public final class ClientRouter {
    * @param maxMessageSize gRPC receive limit, which the gateway enforces too
    * @param requestTimeoutMs how long a health check read may take
    * @param v2 serves etcd 3.4's v2 API under {@code /v2/}; null: those paths are unknown (404)
+   * @param enableUi {@code --enable-ui}: serve the web console under {@code /ui/} and send browsers there from
+   *                 {@code /}, and Swagger UI under {@code /docs/}
    */
   public static Router create(Vertx vertx, EtcdRpcs rpcs, EtcdKv kv, EtcdLease lease, WatchRoutes watch,
-      MemberView view, long maxMessageSize, long requestTimeoutMs, V2Api v2) {
+      MemberView view, long maxMessageSize, long requestTimeoutMs, V2Api v2, boolean enableUi) {
     ClientRouter routes = new ClientRouter(vertx, rpcs, new JsonGateway(rpcs, maxMessageSize),
         new HealthEndpoints(vertx, kv, view, rpcs.maintenance(), requestTimeoutMs), lease, watch, maxMessageSize,
-        v2);
+        v2, enableUi ? WebConsole.load(view) : null);
     Router router = Router.router(vertx);
     router.route().handler(ClientRouter::requestLine);
     router.route().handler(ClientRouter::cors);
@@ -213,6 +221,12 @@ public final class ClientRouter {
     }
     if (path.equals(ClientLibrary.PATH)) {
       library.serve(ctx);
+      return;
+    }
+    if (console != null && console.serve(path, ctx)) {
+      return;
+    }
+    if (apiDocs.serve(path, ctx)) {
       return;
     }
     if (!health.serve(path, ctx)) {

@@ -38,10 +38,11 @@ public final class ClientVerticle extends VerticleBase {
    * @param tls settings of the {@code https://} listeners (with a certificate when there are any)
    * @param metrics counts requests and serves {@code /metrics}; null for neither
    * @param v2 the v2 API under {@code /v2/}; null when not served
+   * @param enableUi {@code --enable-ui}: whether the browser-facing pages (the console at {@code /ui/}) are served
    */
   public record Setup(List<URI> listenUrls, EtcdRpcs rpcs, EtcdKv kv, EtcdLease lease, WatchHub watches,
       MemberView view, long maxMessageSize, long requestTimeoutMs, ClientTls tls, RequestMetrics metrics,
-      io.keyway.gateway.v2.V2Api v2) {}
+      io.keyway.gateway.v2.V2Api v2, boolean enableUi) {}
 
   /** etcd allows any number of concurrent streams per client connection (math.MaxUint32). */
   private static final long MAX_CONCURRENT_STREAMS = 0xFFFFFFFFL;
@@ -68,7 +69,7 @@ public final class ClientVerticle extends VerticleBase {
     GrpcServer grpc = GrpcServices.create(vertx, setup.rpcs(), setup.maxMessageSize(), streaming);
     Router router = ClientRouter.create(vertx, setup.rpcs(), setup.kv(), setup.lease(),
         setup.watches() == null ? null : setup.watches().routes(vertx), setup.view(), setup.maxMessageSize(),
-        setup.requestTimeoutMs(), setup.v2());
+        setup.requestTimeoutMs(), setup.v2(), setup.enableUi());
     List<Future<HttpServer>> listening = new ArrayList<>();
     for (URI url : setup.listenUrls()) {
       HttpServerOptions options = options(url);

@@ -150,9 +150,11 @@ public final class V2Api {
           if (response.ended() || response.closed()) {
             return;
           }
-          response.write(event.json(false, System.currentTimeMillis()));
-          if (!req.stream()) {
-            response.end();
+          String json = event.json(false, System.currentTimeMillis());
+          if (req.stream()) {
+            response.write(json);
+          } else {
+            response.end(json); // the event and the last chunk in one write
           }
         }),
         () -> context.runOnContext(v -> {

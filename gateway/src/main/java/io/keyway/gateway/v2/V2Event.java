@@ -46,8 +46,30 @@ final class V2Event {
     return action.equals(DELETE) || action.equals(EXPIRE) || action.equals(COMPARE_AND_DELETE);
   }
 
+  /** The full body, once printed, when it does not depend on the time (no TTL in it); one event, many watchers. */
+  private volatile String timelessJson;
+
   /** The body etcd writes for this event, with its newline; {@code noValue} drops both nodes. */
   String json(boolean noValue, long nowMillis) {
+    if (noValue) {
+      return print(true, nowMillis);
+    }
+    String cached = timelessJson;
+    if (cached != null) {
+      return cached;
+    }
+    String printed = print(false, nowMillis);
+    if (timeless(node) && timeless(prevNode)) {
+      timelessJson = printed;
+    }
+    return printed;
+  }
+
+  private static boolean timeless(V2Node n) {
+    return n == null || (n.expiration == null && n.nodes == null);
+  }
+
+  private String print(boolean noValue, long nowMillis) {
     StringBuilder sb = new StringBuilder(128).append("{\"action\":\"").append(action).append('"');
     if (node != null && !noValue) {
       sb.append(",\"node\":");

@@ -244,6 +244,19 @@ class CliTest {
   }
 
   @Test
+  void enableUiFromFlagEnvironmentAndConfigFile(@TempDir Path dir) throws IOException {
+    assertTrue(run(Map.of()).enableUi());
+    assertEquals(false, run(Map.of(), "--enable-ui=false").enableUi());
+    assertEquals(false, run(Map.of("ETCD_ENABLE_UI", "false")).enableUi());
+    assertTrue(run(Map.of("ETCD_ENABLE_UI", "false"), "--enable-ui").enableUi()); // the command line wins
+    Path file = dir.resolve("etcd.yaml");
+    Files.writeString(file, "enable-ui: false\n");
+    assertEquals(false, run(Map.of(), "--config-file", file.toString()).enableUi());
+    assertEquals(2, exit(Map.of(), "--enable-ui=maybe"));
+    assertTrue(stderr().contains("invalid boolean value \"maybe\" for -enable-ui: parse error"), stderr());
+  }
+
+  @Test
   void maintenanceFlagsFollowEtcd() {
     MaintenanceSettings defaults = run(Map.of()).maintenance();
     assertEquals(new MaintenanceSettings(0, "periodic", java.time.Duration.ZERO), defaults);

@@ -2,6 +2,10 @@ package io.keyway.gateway.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GrpcStatusMessageTest {
@@ -17,5 +21,20 @@ class GrpcStatusMessageTest {
     assertEquals("100%25", GrpcStatusMessage.encode("100%"));
     assertEquals("a%0Ab%09", GrpcStatusMessage.encode("a\nb\t"));
     assertEquals("caf%C3%A9 %E2%9C%93%7F", GrpcStatusMessage.encode("café ✓\u007f"));
+  }
+
+  @Test
+  void aCallEndedByTheClientIsLeftAlone() {
+    List<String> calls = new ArrayList<>();
+    GrpcServerResponse<?, ?> ended = (GrpcServerResponse<?, ?>) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {GrpcServerResponse.class}, (proxy, method, args) -> {
+          calls.add(method.getName());
+          if (method.getName().equals("trailers")) {
+            throw new IllegalStateException("Trailers already sent");
+          }
+          throw new AssertionError("touched an ended call: " + method.getName());
+        });
+    GrpcStatusMessage.end(ended, 4, "context deadline exceeded");
+    assertEquals(List.of("trailers"), calls);
   }
 }
