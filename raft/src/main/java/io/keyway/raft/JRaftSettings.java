@@ -5,6 +5,8 @@ import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.option.ReadOnlyOption;
+import io.keyway.raft.transport.PeerTlsChannels;
+import io.keyway.raft.transport.PeerTlsRpcFactory;
 
 /** JRaft's options derived from etcd's flags. */
 final class JRaftSettings {
@@ -12,8 +14,9 @@ final class JRaftSettings {
 
   private JRaftSettings() {}
 
-  static NodeOptions node(NodeConfig config, Configuration initialConf, StateMachine fsm) {
-    NodeOptions o = new NodeOptions();
+  /** @param peerTls TLS of the connections JRaft dials to its peers; null: plaintext */
+  static NodeOptions node(NodeConfig config, Configuration initialConf, StateMachine fsm, PeerTlsChannels peerTls) {
+    NodeOptions o = new PeerTlsRpcFactory.Options(peerTls);
     o.setInitialConf(initialConf);
     o.setFsm(fsm);
     o.setLogUri(config.raftDir().resolve("log").toString());

@@ -123,6 +123,8 @@ import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.util.Endpoint;
 import com.google.protobuf.ByteString;
 import io.keyway.raft.transport.PeerRpc;
+import io.keyway.raft.transport.PeerTlsChannels;
+import io.keyway.raft.transport.PeerTlsRpcFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,6 +140,8 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   private static final Logger LOG = LoggerFactory.getLogger(KeywayNode.class);
 
   private final NodeConfig config;
+  /** null: the peer port is plaintext (no --peer-* TLS flags) */
+  private final PeerTlsChannels peerTls;
   private final ClusterIdentity identity;
   private final SwappableKvStore store;
   private final Lessor lessor;
@@ -176,8 +180,10 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   private volatile Runnable onRemoved = () -> {};
   private volatile long removedSinceNanos;
 
-  private KeywayNode(NodeConfig config, ClusterIdentity identity, SwappableKvStore store) {
+  private KeywayNode(NodeConfig config, ClusterIdentity identity, SwappableKvStore store,
+      PeerTlsChannels peerTls) {
     this.config = config;
+    this.peerTls = peerTls;
     this.identity = identity;
     this.store = store;
     // before Raft starts: replayed entries must find the leases the store holds
@@ -228,10 +234,15 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   /** Starts a member on the store {@code opener} opens (tests, alternative engines). */
   public static KeywayNode start(NodeConfig config, StoreOpener opener) throws IOException {
     Files.createDirectories(config.memberDir());
+    PeerTlsChannels peerTls = null;
+    if (config.peerTls() != null) {
+      PeerTlsRpcFactory.requireThisFactory();
+      peerTls = PeerTlsChannels.of(config.peerTls());
+    }
     ClusterIdentity identity = ClusterIdentity.load(config.memberDir());
     ClusterInfo joined = null;
     if (identity == null && NodeConfig.STATE_EXISTING.equals(config.initialClusterState())) {
-      joined = join(config);
+      joined = join(config, peerTls);
       identity = joinedIdentity(config, joined);
       identity.save(config.memberDir());
     } else if (identity == null) {
@@ -239,14 +250,14 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
           config.initialAdvertisePeerUrls());
       identity.save(config.memberDir());
     }
-    refuseForeignPeers(config, identity);
+    refuseForeignPeers(config, identity, peerTls);
     if (!identity.name().equals(config.name())) {
       LOG.warn("data dir {} belongs to member {}; ignoring --name {}", config.dataDir(), identity.name(),
           config.name());
     }
     StoreDirs.cleanLeftovers(config.storeDir());
     SwappableKvStore store = new SwappableKvStore(config.storeDir(), opener);
-    KeywayNode node = new KeywayNode(config, identity, store);
+    KeywayNode node = new KeywayNode(config, identity, store, peerTls);
     node.joining = joined != null || (NodeConfig.STATE_EXISTING.equals(config.initialClusterState())
         && !Files.exists(config.raftDir().resolve("meta")));
     try {
@@ -261,10 +272,6 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   }
 
   private void startRaft() throws IOException {
-    if (config.peerTls() != null) {
-      // never fall back to plaintext when TLS was asked for
-      throw new IllegalStateException("peer TLS (--peer-* flags) is not supported yet on the SOFAJRaft transport");
-    }
     String groupId = groupId(identity.clusterToken());
     Configuration initialConf = new Configuration();
     if (!joining) {
@@ -299,14 +306,14 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     PeerId self = PeerId.parsePeer(listed != null && listed.getPeerURLsCount() > 0
         ? PeerUrls.hostPort(listed.getPeerURLs(0)) : identity.self().raftAddress());
     selfEndpoint = new Endpoint(self.getIp(), PeerUrls.port(config.listenPeerUrls().get(0)));
-    PeerRpc peerRpc = PeerRpc.client();
+    PeerRpc peerRpc = PeerRpc.client(peerTls);
     // JRaft finds a node's RPC server by the node's address: the advertised one
     NodeManager.getInstance().addAddress(self.getEndpoint());
     node = RaftServiceFactory.createRaftNode(groupId, self);
     raft = new RaftEndpoint(node, stateMachine, peerRpc, groupId,
         Math.max(1000, config.requestTimeoutMs()));
     rpcServer = listenForPeers(raft.handler(this::answerQuery, completions));
-    if (!node.init(JRaftSettings.node(config, initialConf, stateMachine))) {
+    if (!node.init(JRaftSettings.node(config, initialConf, stateMachine, peerTls))) {
       throw new IOException("Raft did not start (see the log above)");
     }
     readBarrier = new ReadBarrier(raft, reads, timers, config.requestTimeoutMs());
@@ -352,6 +359,9 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (true) {
       RpcServer server = RaftRpcServerFactory.createRaftRpcServer(selfEndpoint);
+      if (peerTls != null) {
+        PeerTlsRpcFactory.secure(server, peerTls);
+      }
       PeerRpc.serve(server, handler, completions);
       boolean started;
       try {
@@ -400,11 +410,11 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     return LeaseQueries.answer(lessor, kind, body);
   }
 
-  private static ClusterInfo join(NodeConfig config) throws IOException {
+  private static ClusterInfo join(NodeConfig config, PeerTlsChannels peerTls) throws IOException {
     List<String> own = PeerUrls.normalize(config.initialAdvertisePeerUrls());
     LOG.info("joining an existing cluster: asking the peers in --initial-cluster for its members");
     return ClusterJoin.fetch(InitialCluster.parse(config.initialCluster()), own,
-        Math.max(30_000, 10 * config.electionTimeoutMs()));
+        Math.max(30_000, 10 * config.electionTimeoutMs()), peerTls);
   }
 
   private static ClusterIdentity joinedIdentity(NodeConfig config, ClusterInfo info) {
@@ -428,7 +438,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
    * etcd's peers refuse a member of another cluster ("cluster ID mismatch"); here a member whose
    * --initial-cluster lists peers that serve another cluster's Raft group refuses to start.
    */
-  private static void refuseForeignPeers(NodeConfig config, ClusterIdentity identity) {
+  private static void refuseForeignPeers(NodeConfig config, ClusterIdentity identity, PeerTlsChannels peerTls) {
     String ours = groupId(identity.clusterToken());
     List<String> own = PeerUrls.normalize(config.initialAdvertisePeerUrls());
     Map<String, List<String>> others = InitialCluster.parse(config.initialCluster());
@@ -436,7 +446,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     if (others.isEmpty()) {
       return;
     }
-    try (PeerRpc rpc = PeerRpc.client()) {
+    try (PeerRpc rpc = PeerRpc.client(peerTls)) {
       for (Map.Entry<String, List<String>> e : others.entrySet()) {
         String theirs = ClusterJoin.groupServedBy(rpc, e.getValue().get(0));
         if (theirs == null || theirs.equals(ours)) {

@@ -6,6 +6,7 @@ import io.keyway.api.etcdserverpb.Member;
 import io.keyway.api.raftpb.ClusterInfo;
 import io.keyway.raft.propose.RaftEndpoint;
 import io.keyway.raft.transport.PeerRpc;
+import io.keyway.raft.transport.PeerTlsChannels;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class ClusterJoin {
    * @param ownPeerUrls    this member's advertised peer URLs, normalized
    */
   public static ClusterInfo fetch(Map<String, List<String>> initialCluster, List<String> ownPeerUrls,
-      long timeoutMs) throws IOException {
+      long timeoutMs, PeerTlsChannels peerTls) throws IOException {
     long deadline = System.currentTimeMillis() + timeoutMs;
     List<String> candidates = new ArrayList<>();
     initialCluster.forEach((name, urls) -> {
@@ -45,7 +46,7 @@ public final class ClusterJoin {
           + "member to join");
     }
     Exception last = null;
-    try (PeerRpc rpc = PeerRpc.client()) {
+    try (PeerRpc rpc = PeerRpc.client(peerTls)) {
       while (System.currentTimeMillis() < deadline) {
         for (String url : candidates) {
           try {

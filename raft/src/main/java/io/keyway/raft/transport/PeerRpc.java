@@ -49,9 +49,12 @@ public final class PeerRpc implements AutoCloseable {
     this.client = client;
   }
 
-  /** A client for calls to other members. */
-  public static PeerRpc client() {
+  /** A client for calls to other members; {@code tls} null: plaintext (no peer TLS configured). */
+  public static PeerRpc client(PeerTlsChannels tls) {
     RpcClient c = RpcFactoryHelper.rpcFactory().createRpcClient();
+    if (tls != null) {
+      PeerTlsRpcFactory.secure(c, tls);
+    }
     RpcOptions options = new RpcOptions();
     options.setRpcConnectTimeoutMs(1000);
     c.init(options);

@@ -14,7 +14,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * TLS of the Raft peer port (etcd's {@code --peer-*} flags), as plain key material: every member serves its
  * Raft port with {@code certChain}, and dials the others (appends, votes, forwarded writes, joins) with the same
- * settings. Not wired into the SOFAJRaft transport yet: a member configured with it refuses to start.
+ * settings ({@link PeerTlsChannels} puts them on the SOFAJRaft/Bolt connections).
  *
  * @param key private key of the first certificate of {@code certChain}
  * @param certChain this member's certificate (then its intermediates), presented to peers in both directions
