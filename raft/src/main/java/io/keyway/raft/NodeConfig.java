@@ -2,15 +2,11 @@ package io.keyway.raft;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * Everything a member needs to start, with etcd's flag names and defaults. Immutable; build with
  * {@link #builder()}.
- *
- * <p>{@code raftProperties} were raw Ratis keys; on JRaft they are ignored (kept until the tests and the gateway
- * stop passing them, see docs/jraft-migration.md).
  */
 public final class NodeConfig {
   public static final String STATE_NEW = "new";
@@ -33,7 +29,6 @@ public final class NodeConfig {
   private final boolean leaseCheckpoint;
   private final boolean leaseCheckpointPersist;
   private final long leaseCheckpointIntervalMs;
-  private final Map<String, String> raftProperties;
   private final long quotaBackendBytes;
   private final String autoCompactionMode;
   private final java.time.Duration autoCompactionRetention;
@@ -64,7 +59,6 @@ public final class NodeConfig {
     this.leaseCheckpoint = b.leaseCheckpoint;
     this.leaseCheckpointPersist = b.leaseCheckpointPersist;
     this.leaseCheckpointIntervalMs = b.leaseCheckpointIntervalMs;
-    this.raftProperties = Map.copyOf(b.raftProperties);
     this.quotaBackendBytes = b.quotaBackendBytes;
     this.autoCompactionMode = b.autoCompactionMode;
     this.autoCompactionRetention = b.autoCompactionRetention;
@@ -85,7 +79,7 @@ public final class NodeConfig {
         .electionTimeoutMs(electionTimeoutMs).maxRequestBytes(maxRequestBytes).maxTxnOps(maxTxnOps)
         .snapshotCount(snapshotCount).requestTimeoutMs(requestTimeoutMs).leaseCheckpoint(leaseCheckpoint)
         .leaseCheckpointPersist(leaseCheckpointPersist).leaseCheckpointIntervalMs(leaseCheckpointIntervalMs)
-        .raftProperties(raftProperties).quotaBackendBytes(quotaBackendBytes)
+        .quotaBackendBytes(quotaBackendBytes)
         .autoCompaction(autoCompactionMode, autoCompactionRetention)
         .authToken(authToken).authTokenTtlSeconds(authTokenTtlSeconds).bcryptCost(bcryptCost)
         .maxLearners(maxLearners).peerTls(peerTls);
@@ -151,7 +145,6 @@ public final class NodeConfig {
   /** etcd's {@code --experimental-lease-checkpoint-interval} in milliseconds; 0 = etcd's default of 5 minutes. */
   public long leaseCheckpointIntervalMs() { return leaseCheckpointIntervalMs; }
 
-  public Map<String, String> raftProperties() { return raftProperties; }
 
   /** etcd's {@code --quota-backend-bytes}: negative disables the space quota, 0 is the default (2 GiB). */
   public long quotaBackendBytes() { return quotaBackendBytes; }
@@ -214,7 +207,6 @@ public final class NodeConfig {
     private boolean leaseCheckpoint;
     private boolean leaseCheckpointPersist;
     private long leaseCheckpointIntervalMs;
-    private Map<String, String> raftProperties = Map.of();
     private long quotaBackendBytes;
     private String autoCompactionMode = "periodic";
     private java.time.Duration autoCompactionRetention = java.time.Duration.ZERO;
@@ -273,7 +265,6 @@ public final class NodeConfig {
     /** 0 = etcd's default (5 minutes). */
     public Builder leaseCheckpointIntervalMs(long v) { this.leaseCheckpointIntervalMs = v; return this; }
 
-    public Builder raftProperties(Map<String, String> v) { this.raftProperties = v; return this; }
 
     public Builder quotaBackendBytes(long v) { this.quotaBackendBytes = v; return this; }
 

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,13 +40,13 @@ class ClusterTest {
   final int[] ports = TestNodes.freePorts(3);
   final KeywayNode[] nodes = new KeywayNode[3];
 
-  NodeConfig config(int i, Map<String, String> raftProperties, long snapshotCount) {
-    return TestNodes.member(dir, ports, i, "three").snapshotCount(snapshotCount).raftProperties(raftProperties).build();
+  NodeConfig config(int i, long snapshotCount) {
+    return TestNodes.member(dir, ports, i, "three").snapshotCount(snapshotCount).build();
   }
 
-  void startAll(Map<String, String> raftProperties, long snapshotCount) throws Exception {
+  void startAll(long snapshotCount) throws Exception {
     for (int i = 0; i < 3; i++) {
-      nodes[i] = KeywayNode.start(config(i, raftProperties, snapshotCount));
+      nodes[i] = KeywayNode.start(config(i, snapshotCount));
     }
     for (KeywayNode n : nodes) {
       assertTrue(n.awaitLeader(Duration.ofSeconds(30)), "leader elected");
@@ -94,7 +93,7 @@ class ClusterTest {
 
   @Test
   void replicatesAndForwardsWrites() throws Exception {
-    startAll(Map.of(), 100_000);
+    startAll(100_000);
     long clusterId = nodes[0].clusterId();
     Set<Long> memberIds = new HashSet<>();
     for (KeywayNode n : nodes) {
@@ -147,7 +146,7 @@ class ClusterTest {
 
   @Test
   void followersLearnACommitWithoutWaitingForAHeartbeat() throws Exception {
-    startAll(Map.of(), 100_000);
+    startAll(100_000);
     KeywayNode leader = leader();
     for (KeywayNode n : nodes) {
       eventually(() -> n.raftIndex() == leader.raftIndex(), "start-up entries committed on " + n.name());
@@ -175,7 +174,7 @@ class ClusterTest {
   @Test
   void withoutQuorumRequestsTimeOut() throws Exception {
     // only one of three members runs: no leader can be elected
-    nodes[0] = KeywayNode.start(config(0, Map.of(), 100_000).toBuilder().requestTimeoutMs(1500).build());
+    nodes[0] = KeywayNode.start(config(0, 100_000).toBuilder().requestTimeoutMs(1500).build());
     assertEquals(0, nodes[0].leaderId());
     long started = System.nanoTime();
     var put = nodes[0].put(put("k", "v"));
@@ -192,11 +191,8 @@ class ClusterTest {
 
   @Test
   void laggingFollowerCatchesUpFromASnapshot() throws Exception {
-    // purge the log right up to each snapshot, so a member that was away must install a snapshot
-    startAll(Map.of(
-        "raft.server.log.purge.upto.snapshot.index", "true",
-        "raft.server.log.segment.size.max", "4KB",
-        "raft.server.log.preallocated.size", "4KB"), 40);
+    // a snapshot every 40 entries lets JRaft purge the log, so a member that was away must install a snapshot
+    startAll(40);
     KeywayNode away = followers().get(0);
     int awayIndex = List.of(nodes).indexOf(away);
     long awayMember = away.memberId();
@@ -212,10 +208,7 @@ class ClusterTest {
     assertThrows(com.alipay.sofa.jraft.error.LogNotFoundException.class,
         () -> leader.raftNode().readCommittedUserLog(100), "leader log purged past index 100");
 
-    nodes[awayIndex] = KeywayNode.start(config(awayIndex, Map.of(
-        "raft.server.log.purge.upto.snapshot.index", "true",
-        "raft.server.log.segment.size.max", "4KB",
-        "raft.server.log.preallocated.size", "4KB"), 40));
+    nodes[awayIndex] = KeywayNode.start(config(awayIndex, 40));
     KeywayNode back = nodes[awayIndex];
     // watchers hold on to the store; the listener must survive the store being replaced by the snapshot
     Set<Long> notified = ConcurrentHashMap.newKeySet();
@@ -234,7 +227,7 @@ class ClusterTest {
 
   @Test
   void memberUpdateMovesTheRaftAddress() throws Exception {
-    startAll(Map.of(), 100_000);
+    startAll(100_000);
     KeywayNode moving = followers().get(0);
     int movingIndex = List.of(nodes).indexOf(moving);
     int otherIndex = List.of(nodes).indexOf(followers().get(1));
@@ -246,7 +239,7 @@ class ClusterTest {
     moving.close();
     nodes[movingIndex] = null;
     long before = leader().put(put("moved/before", "v")).get(20, TimeUnit.SECONDS).getHeader().getRevision();
-    NodeConfig movedConfig = config(movingIndex, Map.of(), 100_000).toBuilder()
+    NodeConfig movedConfig = config(movingIndex, 100_000).toBuilder()
         .listenPeerUrls(List.of(peerUrl(newPort))).build();
     KeywayNode moved = KeywayNode.start(movedConfig);
     nodes[movingIndex] = moved;
@@ -277,7 +270,7 @@ class ClusterTest {
   @Test
   void maxLearnersLimitsLearnerAdds() throws Exception {
     for (int i = 0; i < 3; i++) {
-      nodes[i] = KeywayNode.start(config(i, Map.of(), 100_000).toBuilder().maxLearners(2).build());
+      nodes[i] = KeywayNode.start(config(i, 100_000).toBuilder().maxLearners(2).build());
     }
     for (KeywayNode n : nodes) {
       assertTrue(n.awaitLeader(Duration.ofSeconds(30)), "leader elected");

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -33,13 +32,13 @@ class LeaseClusterTest {
   final int[] ports = TestNodes.freePorts(3);
   final KeywayNode[] nodes = new KeywayNode[3];
 
-  NodeConfig config(int i, Map<String, String> raftProperties, long snapshotCount) {
-    return TestNodes.member(dir, ports, i, "leases").snapshotCount(snapshotCount).raftProperties(raftProperties).build();
+  NodeConfig config(int i, long snapshotCount) {
+    return TestNodes.member(dir, ports, i, "leases").snapshotCount(snapshotCount).build();
   }
 
-  void startAll(Map<String, String> raftProperties, long snapshotCount) throws Exception {
+  void startAll(long snapshotCount) throws Exception {
     for (int i = 0; i < 3; i++) {
-      nodes[i] = KeywayNode.start(config(i, raftProperties, snapshotCount));
+      nodes[i] = KeywayNode.start(config(i, snapshotCount));
     }
     for (KeywayNode n : nodes) {
       assertTrue(n.awaitLeader(Duration.ofSeconds(30)), "leader elected");
@@ -99,7 +98,7 @@ class LeaseClusterTest {
 
   @Test
   void followersServeLeasesThroughTheLeadersLessor() throws Exception {
-    startAll(Map.of(), 100_000);
+    startAll(100_000);
     KeywayNode follower = followers().get(0);
     assertFalse(follower.lessor().isPrimary(), "no clocks on a follower");
 
@@ -131,7 +130,7 @@ class LeaseClusterTest {
 
   @Test
   void aNewLeaderRestartsTheClocksAndExpiresTheLease() throws Exception {
-    startAll(Map.of(), 100_000);
+    startAll(100_000);
     KeywayNode oldLeader = leaderOrNull();
     long id = grant(oldLeader, 3);
     putWithLease(oldLeader, "nl/a", id);
@@ -156,11 +155,8 @@ class LeaseClusterTest {
 
   @Test
   void aMemberRestoredFromASnapshotKnowsTheLeasesOfTheSnapshot() throws Exception {
-    Map<String, String> purgeEagerly = Map.of(
-        "raft.server.log.purge.upto.snapshot.index", "true",
-        "raft.server.log.segment.size.max", "4KB",
-        "raft.server.log.preallocated.size", "4KB");
-    startAll(purgeEagerly, 40);
+    // a snapshot every 40 entries lets JRaft purge the log: the returning member must install a snapshot
+    startAll(40);
     KeywayNode leader = leaderOrNull();
     long old = grant(leader, 600);
     putWithLease(leader, "sn/old", old);
@@ -178,7 +174,7 @@ class LeaseClusterTest {
     }
     long revision = leader.revision();
 
-    nodes[awayIndex] = KeywayNode.start(config(awayIndex, purgeEagerly, 40));
+    nodes[awayIndex] = KeywayNode.start(config(awayIndex, 40));
     KeywayNode back = nodes[awayIndex];
     eventually(() -> back.revision() == revision, "the returning member catches up");
     assertTrue(back.lessor().contains(fresh), "a lease granted while it was away");

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -26,10 +25,6 @@ class SnapshotTest {
   NodeConfig config(int port) {
     return TestNodes.single(dir, port)
         .snapshotCount(50)
-        // small log segments so that purging after a snapshot actually removes files
-        .raftProperties(Map.of(
-            "raft.server.log.segment.size.max", "32KB",
-            "raft.server.log.preallocated.size", "32KB"))
         .build();
   }
 

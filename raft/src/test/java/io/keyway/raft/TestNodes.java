@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,8 +69,7 @@ final class TestNodes {
         .initialAdvertisePeerUrls(List.of(peerUrl(ports[i])))
         .initialCluster(String.join(",", members))
         .initialClusterToken(token)
-        .electionTimeoutMs(1000)
-        .raftProperties(Map.of());
+        .electionTimeoutMs(1000);
   }
 
   static NodeConfig.Builder single(Path dataDir, int port) {

@@ -48,7 +48,7 @@ public record PeerTlsFlags(Path certFile, Path keyFile, Path trustedCaFile, Path
   }
 
   /**
-   * Validates as etcd does at start, plus one rule of Ratis' transport: it has one TLS setting for all its
+   * Validates as etcd does at start, plus one rule of the peer transport: it has one TLS setting for all its
    * connections, so the listen, advertised and --initial-cluster peer URLs must all be http or all https.
    *
    * @throws ConfigException with etcd's message when etcd would refuse to start

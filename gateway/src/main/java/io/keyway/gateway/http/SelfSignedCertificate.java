@@ -61,7 +61,8 @@ public final class SelfSignedCertificate {
 
   /**
    * For the Raft peer port ({@code --peer-auto-tls}): ECDSA P-256, valid for server and client authentication,
-   * since Ratis' TLS (BoringSSL) does not negotiate P-521 signatures and a peer presents it in both directions.
+   * a curve every peer's TLS stack negotiates (BoringSSL, for one, refuses P-521 signatures), and a peer presents
+   * it in both directions.
    */
   public static CertificateFiles ensurePeer(Path dir, List<URI> urls, int validityYears) throws IOException {
     return ensure(dir, urls, validityYears, true);

@@ -19,6 +19,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class LogOutputs {
   private static final String KEYWAY = "io.keyway";
+  /** The logger Bolt (JRaft's transport) writes to when sofa-common-tools' log spaces are off. */
+  static final String BOLT_FALLBACK = "com.alipay.sofa.common.log";
+  static final String PROTOBUF_GENCODE = "com.google.protobuf.GeneratedMessage";
 
   private LogOutputs() {}
 
@@ -39,10 +42,26 @@ public final class LogOutputs {
     Level keyway = keywayLevel(level);
     root.setLevel(keyway == Level.DEBUG ? Level.INFO : Level.WARN);
     context.getLogger(KEYWAY).setLevel(keyway);
+    quietLibraryChatter(context, keyway);
     for (String output : outputs) {
       root.addAppender(appender(context, output));
     }
     bridgeJavaUtilLogging();
+  }
+
+  /**
+   * Bolt announces every listener and client it starts at WARN, through sofa-common-tools' fallback logger
+   * (its own logback set-up does not run on this logback version and would print a stack trace, so it is turned
+   * off); protobuf warns once per JRaft message type that JRaft's pre-22 generated code is in use (its RPCs are
+   * between members only). Neither says anything an operator can act on, so they speak at ERROR only.
+   */
+  private static void quietLibraryChatter(LoggerContext context, Level keyway) {
+    System.setProperty("sofa.middleware.log.disable", "true");
+    System.setProperty("sofa.middleware.log.internal.level", "ERROR");
+    if (keyway != Level.DEBUG) {
+      context.getLogger(BOLT_FALLBACK).setLevel(Level.ERROR);
+    }
+    context.getLogger(PROTOBUF_GENCODE).setLevel(Level.ERROR);
   }
 
   private static Level keywayLevel(String etcdLevel) {

@@ -19,10 +19,13 @@ class LogOutputsTest {
     LogOutputs.configure(context, "info", List.of("stderr"));
     assertEquals(Level.INFO, effective(context, "io.keyway.raft.KeywayNode"));
     assertEquals(Level.WARN, effective(context, "com.alipay.sofa.jraft.core.NodeImpl"));
+    assertEquals(Level.ERROR, effective(context, LogOutputs.BOLT_FALLBACK), "Bolt's start-up notices");
+    assertEquals(Level.ERROR, effective(context, LogOutputs.PROTOBUF_GENCODE), "JRaft's pre-22 gencode notices");
 
     LogOutputs.configure(context, "debug", List.of("stderr"));
     assertEquals(Level.DEBUG, effective(context, "io.keyway.raft.KeywayNode"));
     assertEquals(Level.INFO, effective(context, "com.alipay.sofa.jraft.core.NodeImpl"));
     assertEquals(Level.INFO, effective(context, Logger.ROOT_LOGGER_NAME));
+    assertEquals(Level.INFO, effective(context, LogOutputs.BOLT_FALLBACK));
   }
 }
