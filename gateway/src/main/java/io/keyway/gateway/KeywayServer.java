@@ -30,8 +30,11 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -67,31 +70,63 @@ public final class KeywayServer implements AutoCloseable {
     this.v2Watches = v2Watches;
   }
 
-  /** Starts the Raft member from {@code config}, then serves clients on its listen URLs. */
+  /**
+   * Opens the member from {@code config} and serves clients on its listen URLs while its Raft node starts: a
+   * restarted member answers serializable reads from its store, and everything else as a member without a
+   * leader would, as soon as its listeners are up instead of after Raft's start.
+   */
   public static KeywayServer start(ServerConfig config) throws Exception {
     // cold start: Vert.x (its threads, Netty, their classes) comes up on another core while the member opens
     // its store and starts Raft, instead of after them
     CompletableFuture<Vertx> early = CompletableFuture.supplyAsync(KeywayServer::newVertx);
     KeywayNode node;
     try {
-      node = KeywayNode.start(NodeConfigs.from(config));
+      node = KeywayNode.open(NodeConfigs.from(config));
     } catch (Exception | Error e) {
       early.thenAccept(Vertx::close);
       throw e;
     }
+    CompletableFuture<Void> raft = CompletableFuture.runAsync(() -> {
+      try {
+        node.startRaft();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, task -> new Thread(task, "keyway-raft-start").start()); // not the common pool: Vert.x starts there
     WatchHub watches = null;
+    KeywayServer server;
     try {
       node.setClientUrls(NodeConfigs.strings(config.advertiseClientUrls()));
       watches = WatchHub.open(node.store(), node, new WatchSettings(config.maxRequestBytes(),
           config.watchProgressNotifyInterval(), config.wsPingInterval(), config.wsMaxWatchers()));
-      return serve(config, node, node, watches, node, node, early.join());
+      server = serve(config, node, node, watches, node, node, early.join());
     } catch (Exception | Error e) {
       if (watches != null) {
         watches.close();
       }
       early.thenAccept(Vertx::close);
+      awaitQuietly(raft); // never stop a Raft node while it is being started
       node.close();
       throw e;
+    }
+    try {
+      raft.join();
+    } catch (CompletionException e) {
+      server.close();
+      Throwable cause = e.getCause() instanceof UncheckedIOException io ? io.getCause() : e.getCause();
+      if (cause instanceof Exception failure) {
+        throw failure;
+      }
+      throw e;
+    }
+    return server;
+  }
+
+  private static void awaitQuietly(CompletableFuture<?> future) {
+    try {
+      future.join();
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      // reported by whoever started it
     }
   }
 

@@ -160,6 +160,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
   private Node node;
   private RpcServer rpcServer;
   private Endpoint selfEndpoint;
+  private Configuration initialConf;
   private KeywayStateMachine stateMachine;
   private final AtomicBoolean snapshotting = new AtomicBoolean();
   private volatile long lastSnapshotIndex;
@@ -233,6 +234,27 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
 
   /** Starts a member on the store {@code opener} opens (tests, alternative engines). */
   public static KeywayNode start(NodeConfig config, StoreOpener opener) throws IOException {
+    KeywayNode node = open(config, opener);
+    try {
+      node.startRaft();
+    } catch (IOException | RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    return node;
+  }
+
+  /**
+   * Opens a member on the RocksDB store without starting Raft yet: it serves serializable reads from its store
+   * at once and answers everything that needs Raft as a member without a leader until {@link #startRaft()}
+   * is done, so a restarted member's client listeners can open while Raft starts.
+   */
+  public static KeywayNode open(NodeConfig config) throws IOException {
+    return open(config, DefaultStore.opener(config));
+  }
+
+  /** {@link #open(NodeConfig)} on the store {@code opener} opens. */
+  public static KeywayNode open(NodeConfig config, StoreOpener opener) throws IOException {
     Files.createDirectories(config.memberDir());
     PeerTlsChannels peerTls = null;
     if (config.peerTls() != null) {
@@ -248,9 +270,11 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     } else if (identity == null) {
       identity = ClusterIdentity.bootstrap(config.name(), config.initialCluster(), config.initialClusterToken(),
           config.initialAdvertisePeerUrls());
+      // like etcd, only a member without data looks at --initial-cluster: a restart uses what it recorded (and
+      // does not spend a peer round trip, or a connect timeout to a dead peer, before serving)
+      refuseForeignPeers(config, identity, peerTls);
       identity.save(config.memberDir());
     }
-    refuseForeignPeers(config, identity, peerTls);
     if (!identity.name().equals(config.name())) {
       LOG.warn("data dir {} belongs to member {}; ignoring --name {}", config.dataDir(), identity.name(),
           config.name());
@@ -261,19 +285,31 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     node.joining = joined != null || (NodeConfig.STATE_EXISTING.equals(config.initialClusterState())
         && !Files.exists(config.raftDir().resolve("meta")));
     try {
-      node.startRaft();
+      node.prepareRaft();
     } catch (IOException | RuntimeException e) {
       node.close();
       throw e;
     }
-    LOG.info("member {} ({}) of cluster {} started, peer address {}", ClusterIds.hex(identity.memberId()),
-        identity.name(), ClusterIds.hex(identity.clusterId()), identity.self().raftAddress());
     return node;
   }
 
-  private void startRaft() throws IOException {
+  /** Starts Raft: the peer port, then the JRaft node (its log, its snapshot, its election timer). */
+  public void startRaft() throws IOException {
+    rpcServer = listenForPeers(raft.handler(this::answerQuery, completions));
+    if (!node.init(JRaftSettings.node(config, initialConf, stateMachine, peerTls))) {
+      throw new IOException("Raft did not start (see the log above)");
+    }
+    raft.markStarted();
+    // leadership may have been ready before the services were set up
+    completions.execute(this::initMembersIfNeeded);
+    LOG.info("member {} ({}) of cluster {} started, peer address {}", ClusterIds.hex(identity.memberId()),
+        identity.name(), ClusterIds.hex(identity.clusterId()), identity.self().raftAddress());
+  }
+
+  /** Everything around the JRaft node, which is created but not started. */
+  private void prepareRaft() throws IOException {
     String groupId = groupId(identity.clusterToken());
-    Configuration initialConf = new Configuration();
+    initialConf = new Configuration();
     if (!joining) {
       for (MemberInfo m : identity.members()) {
         PeerId p = PeerId.parsePeer(m.raftAddress());
@@ -312,10 +348,6 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     node = RaftServiceFactory.createRaftNode(groupId, self);
     raft = new RaftEndpoint(node, stateMachine, peerRpc, groupId,
         Math.max(1000, config.requestTimeoutMs()));
-    rpcServer = listenForPeers(raft.handler(this::answerQuery, completions));
-    if (!node.init(JRaftSettings.node(config, initialConf, stateMachine, peerTls))) {
-      throw new IOException("Raft did not start (see the log above)");
-    }
     readBarrier = new ReadBarrier(raft, reads, timers, config.requestTimeoutMs());
     proposer.start(raft);
     LeaseService service = new LeaseService(lessor, proposer, requestIds, raft, readBarrier, completions, reads,
@@ -347,8 +379,6 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     timers.scheduleWithFixedDelay(this::publishAndWatch, 200, 500, TimeUnit.MILLISECONDS);
     autoCompactor = AutoCompactor.start(config.autoCompactionMode(), config.autoCompactionRetention(),
         store::revision, raft::isLeader, this::compact, config.requestTimeoutMs());
-    // leadership may have been ready before the fields above were set
-    completions.execute(this::initMembersIfNeeded);
   }
 
   /**

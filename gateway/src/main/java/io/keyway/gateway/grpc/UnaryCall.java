@@ -65,7 +65,9 @@ final class UnaryCall implements Handler<GrpcServerRequest<Object, Message>> {
         fail(response, GrpcCode.INTERNAL, "grpc: error unmarshalling request: " + failure.reason());
         return;
       }
-      CompletionStage<? extends Message> stage = rpcs.invoke(rpc, (Message) message, CallerTokens.grpc(request.headers(), request.connection()));
+      CompletionStage<? extends Message> stage = rpcs.invoke(rpc, (Message) message,
+          CallerTokens.grpc(request.headers(), request.connection()),
+          EtcdRpcs.requiresLeader(request.headers().get(EtcdRpcs.REQUIRE_LEADER)));
       if (stage instanceof CancellableResult<?> waiting) {
         // a client that cancels, times out or disconnects ends a lock or campaign wait
         request.errorHandler(e -> waiting.abandon()); // RST_STREAM: cancel, deadline, connection gone

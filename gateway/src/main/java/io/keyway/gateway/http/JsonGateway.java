@@ -72,7 +72,8 @@ final class JsonGateway {
         tooLarge(response, size);
         return;
       }
-      CompletionStage<? extends Message> stage = rpcs.invoke(rpc, request, CallerTokens.http(ctx.request().headers()));
+      CompletionStage<? extends Message> stage = rpcs.invoke(rpc, request, CallerTokens.http(ctx.request().headers()),
+          EtcdRpcs.requiresLeader(ctx.request().headers().get("Grpc-Metadata-" + EtcdRpcs.REQUIRE_LEADER)));
       if (stage instanceof CancellableResult<?> waiting) {
         response.closeHandler(v -> waiting.abandon()); // the client went away: end its lock or campaign wait
       }

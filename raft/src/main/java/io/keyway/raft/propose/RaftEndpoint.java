@@ -37,6 +37,8 @@ public final class RaftEndpoint implements AutoCloseable {
   private final PeerRpc rpc;
   private final String groupId;
   private final long callTimeoutMs;
+  /** JRaft's node answers nothing before its init: until then this member is one without a leader. */
+  private volatile boolean started;
 
   public RaftEndpoint(Node node, KeywayStateMachine stateMachine, PeerRpc rpc, String groupId, long callTimeoutMs) {
     this.node = node;
@@ -44,6 +46,11 @@ public final class RaftEndpoint implements AutoCloseable {
     this.rpc = rpc;
     this.groupId = groupId;
     this.callTimeoutMs = callTimeoutMs;
+  }
+
+  /** The JRaft node was initialised: from now on it is asked. */
+  public void markStarted() {
+    started = true;
   }
 
   public Node node() {
@@ -59,25 +66,28 @@ public final class RaftEndpoint implements AutoCloseable {
   }
 
   public boolean isLeader() {
-    return node.isLeader();
+    return started && node.isLeader();
   }
 
   /** Leads and applied the first entry of its term. */
   public boolean leaderReady() {
-    return node.isLeader() && stateMachine.leaderReady();
+    return isLeader() && stateMachine.leaderReady();
   }
 
   /** How long this member has been a ready leader (0 when it is not). */
   public long leaderElapsedMs() {
-    return node.isLeader() ? stateMachine.leaderElapsedMs() : 0;
+    return isLeader() ? stateMachine.leaderElapsedMs() : 0;
   }
 
   /** A leader is known (this member or another). */
   public boolean leaderKnown() {
-    return node.isLeader() || leader() != null;
+    return isLeader() || leader() != null;
   }
 
   public PeerId leader() {
+    if (!started) {
+      return null;
+    }
     PeerId p = node.getLeaderId();
     return p == null || p.isEmpty() ? null : p;
   }
@@ -87,15 +97,15 @@ public final class RaftEndpoint implements AutoCloseable {
   }
 
   public long commitIndex() {
-    return node.getLastCommittedIndex();
+    return started ? node.getLastCommittedIndex() : 0;
   }
 
   public long appliedIndex() {
-    return node.getLastAppliedLogIndex();
+    return started ? node.getLastAppliedLogIndex() : 0;
   }
 
   public long lastLogIndex() {
-    return node.getLastLogIndex();
+    return started ? node.getLastLogIndex() : 0;
   }
 
   /**
@@ -103,7 +113,7 @@ public final class RaftEndpoint implements AutoCloseable {
    * the write goes to the leader, and its own apply completes the local waiters.
    */
   public CompletableFuture<Void> write(byte[] entry) {
-    if (node.isLeader()) {
+    if (isLeader()) {
       return applyHere(entry);
     }
     PeerId leader = leader();
@@ -127,6 +137,9 @@ public final class RaftEndpoint implements AutoCloseable {
 
   /** ReadIndex: completes once this member applied everything committed when the read arrived. */
   public CompletableFuture<Void> readIndex() {
+    if (!started) {
+      return CompletableFuture.failedFuture(new RaftErrors.Rejected(EtcdError.NO_LEADER, "raft not started"));
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     node.readIndex(ReadOnlyOption.ReadOnlySafe, new byte[0], new ReadIndexClosure(callTimeoutMs) {
       @Override
@@ -144,7 +157,7 @@ public final class RaftEndpoint implements AutoCloseable {
   /** Asks the leader a question (lease and cluster queries); it answers after a ReadIndex round there. */
   public CompletableFuture<ByteString> queryLeader(byte kind, ByteString body) {
     PeerId leader = leader();
-    if (node.isLeader()) {
+    if (isLeader()) {
       leader = node.getNodeId().getPeerId();
     }
     if (leader == null) {
@@ -173,7 +186,7 @@ public final class RaftEndpoint implements AutoCloseable {
   }
 
   private CompletableFuture<ByteString> forwardedWrite(ByteString body) {
-    if (!node.isLeader()) {
+    if (!isLeader()) {
       return CompletableFuture.failedFuture(new RaftErrors.Rejected(EtcdError.NO_LEADER, "not the leader"));
     }
     return applyHere(body.toByteArray()).thenApply(v -> {
