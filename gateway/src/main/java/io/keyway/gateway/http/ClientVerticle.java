@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One set of client listeners, one HTTP server per {@code --listen-client-urls} entry. Each port serves
  * gRPC (HTTP/2, {@code application/grpc*}) and HTTP/1.1 or HTTP/2 JSON side by side, as etcd's single client
- * port does; cleartext (h2c) on {@code http://} URLs, TLS with ALPN on {@code https://} ones. Deploy one instance per event loop; Vert.x spreads connections across them.
+ * port does; cleartext HTTP/2 with prior knowledge on {@code http://} URLs (an HTTP/1.1 {@code Upgrade: h2c} is
+ * ignored, as Go's server does: {@link NoH2cUpgrade}), TLS with ALPN on {@code https://} ones. Deploy one instance
+ * per event loop; Vert.x spreads connections across them.
  */
 public final class ClientVerticle extends VerticleBase {
   /**
@@ -79,7 +81,7 @@ public final class ClientVerticle extends VerticleBase {
       if (setup.watches() != null) {
         setup.watches().configure(options);
       }
-      HttpServer server = vertx.createHttpServer(options)
+      HttpServer server = NoH2cUpgrade.createServer(vertx, options)
           .connectionHandler(AuthorityFix::install)
           .requestHandler(request -> dispatch(request, grpc, router, setup.metrics()));
       servers.add(server);

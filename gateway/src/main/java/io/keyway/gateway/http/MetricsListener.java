@@ -40,7 +40,7 @@ public final class MetricsListener {
       if ("https".equals(url.getScheme())) {
         ClientTlsOptions.apply(options, tls);
       }
-      listening.add(vertx.createHttpServer(options).requestHandler(router).listen());
+      listening.add(NoH2cUpgrade.createServer(vertx, options).requestHandler(router).listen());
     }
     return Future.all(listening).map(all -> all.list());
   }
