@@ -58,6 +58,18 @@ public final class RaftErrors {
     return of(status);
   }
 
+  /**
+   * The failure of a ReadIndex round. JRaft reports a leader that refused to confirm the read index (it stepped
+   * down, or could not reach a quorum) with the code -1 ("Fail to run ReadIndex task, maybe the leader stepped
+   * down"): for a read that is a leader change, which the caller may retry, never an unknown server error.
+   */
+  public static EtcdException ofReadIndex(Status status) {
+    if (status.getRaftError() == RaftError.UNKNOWN) {
+      return EtcdError.LEADER_CHANGED.exception();
+    }
+    return of(status);
+  }
+
   /** A failed status as the etcd error it means. */
   public static EtcdException of(Status status) {
     RaftError code = status.getRaftError();
