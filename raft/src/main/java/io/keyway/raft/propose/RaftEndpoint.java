@@ -134,7 +134,7 @@ public final class RaftEndpoint implements AutoCloseable {
         if (status.isOk()) {
           done.complete(null);
         } else {
-          done.completeExceptionally(RaftErrors.of(status));
+          done.completeExceptionally(RaftErrors.ofReadIndex(status));
         }
       }
     });
