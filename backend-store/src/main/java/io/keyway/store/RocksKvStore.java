@@ -382,7 +382,7 @@ public final class RocksKvStore implements LeaseStore {
   @Override
   public long compactRevision() { return Math.max(0, compactRev); }
 
-  /** The highest fully applied Raft index; -1 when nothing was applied yet (Ratis numbers entries from 0). */
+  /** The highest fully applied Raft index; -1 when nothing was applied yet. */
   @Override
   public long appliedIndex() { return applied.completeIndex(); }
 

@@ -18,7 +18,7 @@ import javax.net.ssl.X509KeyManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The peer certificate files become the key material Ratis serves and dials with. */
+/** The peer certificate files become the key material the peer transport serves and dials with. */
 class PeerTlsSetupTest {
   @TempDir
   Path dir;

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A leader frozen (SIGSTOP) past the election timeout is deposed while it sleeps; reads that clients sent it
  * meanwhile are served when it wakes up, before it hears of the new term. Those linearizable reads must not
- * return the value it knew (a write acknowledged by the new leader completed before they were sent): Ratis
- * 3.2.2 answers a ReadIndex at a commit index it confirmed earlier without a new heartbeat round, so Keyway
- * must confirm the leadership itself.
+ * return the value it knew (a write acknowledged by the new leader completed before they were sent). Ratis
+ * 3.2.2 answered a ReadIndex at a commit index it had confirmed earlier, without a new heartbeat round; JRaft's
+ * ReadOnlySafe confirms the leadership with a heartbeat round for every ReadIndex.
  */
 class DeposedLeaderReadIT {
 
@@ -39,7 +39,7 @@ class DeposedLeaderReadIT {
       others.remove(leader);
       String old = "old" + round;
       put(leader, old);
-      ServerProcess.sleep(500); // let the commit index settle (Ratis appends a metadata entry after commits)
+      ServerProcess.sleep(500); // let the commit index settle
       for (int i = 0; i < 3; i++) {
         read(leader); // the leader confirms its leadership at this commit index
       }

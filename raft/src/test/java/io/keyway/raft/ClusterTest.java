@@ -275,7 +275,7 @@ class ClusterTest {
     for (KeywayNode n : nodes) {
       assertTrue(n.awaitLeader(Duration.ofSeconds(30)), "leader elected");
     }
-    // two learners fit (they never start: the member table takes them, Ratis waits for them)
+    // two learners fit (they never start: the member table takes them, the Reconciler waits for their peer ports)
     for (int i = 0; i < 2; i++) {
       MemberAddRequest add = MemberAddRequest.newBuilder().addPeerURLs(peerUrl(TestNodes.freePort()))
           .setIsLearner(true).build();

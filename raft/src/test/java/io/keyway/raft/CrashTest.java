@@ -41,8 +41,7 @@ class CrashTest {
   /**
    * The store's RocksDB writes are not fsynced: after a machine crash it may come back with only a prefix of
    * them, or none. Acknowledged writes must then come back from the fsynced Raft log alone (snapshot plus the
-   * entries after it), without Ratis' commit-index metadata entries. Deleting the store after a kill -9 is the
-   * extreme case of that prefix.
+   * entries after it). Deleting the store after a kill -9 is the extreme case of that prefix.
    */
   @Test
   void acknowledgedWritesComeBackFromTheRaftLogWhenTheStoreLostItsWrites() throws Exception {

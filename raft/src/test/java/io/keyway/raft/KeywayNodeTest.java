@@ -72,8 +72,8 @@ class KeywayNodeTest {
   }
 
   /**
-   * The log index once Raft is quiet: Ratis appends its own entries (commit metadata) after client entries, and
-   * the member makes its own start-up proposals (the member table's INIT, the PUBLISH of its attributes) on a
+   * The log index once Raft is quiet: JRaft appends its own entries (a no-op at each new term, configuration
+   * changes) beside client entries, and the member makes its own start-up proposals (the member table's INIT, the PUBLISH of its attributes) on a
    * 500 ms timer, so the index must stay unchanged and applied for 1.5 s before it shows that a request added
    * nothing to the log.
    */

@@ -59,15 +59,13 @@ public final class RaftErrors {
   }
 
   /**
-   * The failure of a ReadIndex round. JRaft reports a leader that refused to confirm the read index (it stepped
-   * down, or could not reach a quorum) with the code -1 ("Fail to run ReadIndex task, maybe the leader stepped
-   * down"): for a read that is a leader change, which the caller may retry, never an unknown server error.
+   * The failure of a ReadIndex round. A follower whose leader refused the round (it stepped down, or it has not
+   * committed an entry of its term yet, as right after an election or a leadership transfer) gets JRaft's
+   * code -1 "Fail to run ReadIndex task, maybe the leader stepped down": for a read that is a leader change,
+   * which the read barrier retries, never an unknown error for the client.
    */
   public static EtcdException ofReadIndex(Status status) {
-    if (status.getRaftError() == RaftError.UNKNOWN) {
-      return EtcdError.LEADER_CHANGED.exception();
-    }
-    return of(status);
+    return status.getRaftError() == RaftError.UNKNOWN ? EtcdError.LEADER_CHANGED.exception() : of(status);
   }
 
   /** A failed status as the etcd error it means. */
