@@ -64,13 +64,16 @@ class NoH2cUpgradeTest {
 
   @Test
   void aFullUpgradeOfferIsIgnoredOnTheWire() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", server.port)) {
-      String head = exchange(socket, "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
-          + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n");
-      assertTrue(head.startsWith("HTTP/1.1 200 "), head);
-      // still HTTP/1.1 and still open for the next request
-      head = exchange(socket, "");
-      assertTrue(head.startsWith("HTTP/1.1 200 "), head);
+    // several connections: they are spread over the listener's verticle instances, each with its own TCP server
+    for (int i = 0; i < 4; i++) {
+      try (Socket socket = new Socket("127.0.0.1", server.port)) {
+        String head = exchange(socket, "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n");
+        assertTrue(head.startsWith("HTTP/1.1 200 "), head);
+        // still HTTP/1.1 and still open for the next request
+        head = exchange(socket, "");
+        assertTrue(head.startsWith("HTTP/1.1 200 "), head);
+      }
     }
   }
 
