@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -161,12 +165,39 @@ class LinearizabilityIT {
     System.out.printf("jepsen seed=%d seconds=%d ran %.1f s; faults: %s; ops: %s; checked in %d ms%n", seed,
         seconds, (System.nanoTime() - started) / 1e9, faults, RegisterWorkload.summary(ops),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkStart));
+    if (!violations.isEmpty()) {
+      keepHistory(seed, ops, faults);
+    }
     assertEquals(List.of(), violations, "history is not consistent");
     assertEquals(List.of(), unexpected.stream().limit(20).toList(), "answers etcd never gives");
     assertEquals(List.of(), unrecovered, "members that do not serve linearizable reads after healing");
     assertEquals(List.of(), watchProblems, "watchers must see every event once, in order");
     long answered = ops.stream().filter(RegisterOp::known).count();
     assertTrue(answered > 100, "too few answered operations: " + RegisterWorkload.summary(ops));
+  }
+
+  /**
+   * Writes the whole history (every operation with its member, times and revisions, in invocation order) next to
+   * the test reports, so that a violation seen once under load can be studied afterwards.
+   */
+  private static void keepHistory(long seed, List<RegisterOp> ops, List<String> faults) {
+    List<RegisterOp> sorted = new ArrayList<>(ops);
+    sorted.sort(Comparator.comparingLong(RegisterOp::invokeNanos));
+    long t0 = sorted.isEmpty() ? 0 : sorted.get(0).invokeNanos();
+    StringBuilder out = new StringBuilder("faults: " + faults + "\n");
+    for (RegisterOp op : sorted) {
+      String end = op.known() ? String.format("%.3f", (op.completeNanos() - t0) / 1e9) : "?";
+      out.append(String.format("%.3f %s %s rev=%d via=%s%n", (op.invokeNanos() - t0) / 1e9, end, op, op.revision(),
+          op.via()));
+    }
+    Path file = Path.of("target", "jepsen-history-seed" + seed + "-" + System.currentTimeMillis() + ".txt");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, out);
+      System.out.println("jepsen history kept in " + file.toAbsolutePath());
+    } catch (IOException e) {
+      System.out.println("could not keep the jepsen history: " + e);
+    }
   }
 
   /**
