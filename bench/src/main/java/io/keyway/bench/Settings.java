@@ -29,7 +29,7 @@ record Settings(
   static Settings fullRun() {
     return new Settings(false, Duration.ofSeconds(30), Duration.ofSeconds(3), Duration.ofSeconds(12), 64, 4, 64, 64,
         new int[] {1000, 10_000}, new double[] {4, 0.5}, 4, Duration.ofSeconds(10), Duration.ofSeconds(60), 3,
-        1_000_000, Duration.ofSeconds(20), Duration.ofSeconds(2), Duration.ofSeconds(7), Duration.ofSeconds(60));
+        1_000_000, Duration.ofSeconds(90), Duration.ofSeconds(2), Duration.ofSeconds(7), Duration.ofSeconds(60));
   }
 
   static Settings quickRun() {

@@ -235,6 +235,11 @@ class ClusterTest {
     leader().memberUpdate(MemberUpdateRequest.newBuilder().setID(moving.memberId())
         .addPeerURLs(peerUrl(newPort)).build()).get(20, TimeUnit.SECONDS);
 
+    // as etcd's procedure has it, the member is restarted on its new URL once it knows of the update (JRaft only
+    // applies a restarted member's log once a leader tells it the commit index, and the leader now talks to the
+    // new address only)
+    eventually(() -> moving.members().stream().anyMatch(m -> m.getPeerURLsList().contains(peerUrl(newPort))),
+        "the moving member applied its update");
     // the member restarts listening on its new peer URL only: the others must reach it there
     moving.close();
     nodes[movingIndex] = null;

@@ -78,7 +78,6 @@ public final class EtcdRpcs {
     return Collections.unmodifiableCollection(streamsByName.values());
   }
 
-  /** Records the Maintenance service, whose alarms the health endpoints check. */
   /** etcd's require-leader metadata key and value (gRPC metadata; {@code Grpc-Metadata-Hasleader} over HTTP). */
   public static final String REQUIRE_LEADER = "hasleader";
 
@@ -87,6 +86,7 @@ public final class EtcdRpcs {
     return "true".equals(value);
   }
 
+  /** Records the Maintenance service, whose alarms the health endpoints check. */
   public EtcdRpcs withMaintenance(EtcdMaintenance maintenance) {
     this.maintenance = maintenance;
     return this;
