@@ -347,7 +347,7 @@ public final class KeywayNode implements EtcdKv, EtcdLease, EtcdMaintenance, Etc
     NodeManager.getInstance().addAddress(self.getEndpoint());
     node = RaftServiceFactory.createRaftNode(groupId, self);
     raft = new RaftEndpoint(node, stateMachine, peerRpc, groupId,
-        Math.max(1000, config.requestTimeoutMs()));
+        Math.max(1000, config.requestTimeoutMs()), timers, config.heartbeatIntervalMs());
     readBarrier = new ReadBarrier(raft, reads, timers, config.requestTimeoutMs());
     proposer.start(raft);
     LeaseService service = new LeaseService(lessor, proposer, requestIds, raft, readBarrier, completions, reads,

@@ -14,6 +14,11 @@ import io.keyway.raft.transport.PeerRpc;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 /**
@@ -37,15 +42,31 @@ public final class RaftEndpoint implements AutoCloseable {
   private final PeerRpc rpc;
   private final String groupId;
   private final long callTimeoutMs;
+  /** How often a follower asks for a heartbeat while a write it forwarded is committed but not applied here. */
+  private static final long NUDGE_EVERY_MS = 5;
+
+  private final ScheduledExecutorService timers;
+  private final long nudgeForMs;
+  private final AtomicLong awaitedCommit = new AtomicLong();
+  private final AtomicBoolean nudging = new AtomicBoolean();
+  private volatile long nudgeDeadline;
+
   /** JRaft's node answers nothing before its init: until then this member is one without a leader. */
   private volatile boolean started;
 
-  public RaftEndpoint(Node node, KeywayStateMachine stateMachine, PeerRpc rpc, String groupId, long callTimeoutMs) {
+  /**
+   * @param timers runs a follower's requests for a heartbeat (see {@link #nudgeUntilApplied})
+   * @param heartbeatIntervalMs the leader's heartbeat period: a follower stops asking after two of them
+   */
+  public RaftEndpoint(Node node, KeywayStateMachine stateMachine, PeerRpc rpc, String groupId, long callTimeoutMs,
+      ScheduledExecutorService timers, long heartbeatIntervalMs) {
     this.node = node;
     this.stateMachine = stateMachine;
     this.rpc = rpc;
     this.groupId = groupId;
     this.callTimeoutMs = callTimeoutMs;
+    this.timers = timers;
+    this.nudgeForMs = 2 * Math.max(1, heartbeatIntervalMs);
   }
 
   /** The JRaft node was initialised: from now on it is asked. */
@@ -120,7 +141,58 @@ public final class RaftEndpoint implements AutoCloseable {
     if (leader == null) {
       return CompletableFuture.failedFuture(new RaftErrors.Rejected(EtcdError.NO_LEADER, "no leader"));
     }
-    return rpc.call(leader.getEndpoint(), WRITE, ByteString.copyFrom(entry), callTimeoutMs).thenApply(b -> null);
+    return rpc.call(leader.getEndpoint(), WRITE, ByteString.copyFrom(entry), callTimeoutMs).thenApply(answer -> {
+      if (answer.size() == Long.BYTES) {
+        nudgeUntilApplied(answer.asReadOnlyByteBuffer().getLong());
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The leader pushes the commit of a forwarded write with a heartbeat round (see {@link #forwardedWrite}), but a
+   * follower that had not appended the entry yet when that heartbeat came cannot take its commit index (JRaft's
+   * follower refuses a heartbeat whose previous entry it does not hold), and its caller, answered on the local
+   * apply, would wait for the next heartbeat. So, until it applied what the leader had committed, the follower
+   * asks for a ReadIndex round every few milliseconds: each one makes the leader heartbeat every follower. One
+   * loop serves all the writes in flight.
+   */
+  private void nudgeUntilApplied(long committed) {
+    awaitedCommit.accumulateAndGet(committed, Math::max);
+    nudgeDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(nudgeForMs);
+    if (started && node.getLastAppliedLogIndex() < committed && nudging.compareAndSet(false, true)) {
+      scheduleNudge();
+    }
+  }
+
+  private void scheduleNudge() {
+    try {
+      timers.schedule(this::nudge, NUDGE_EVERY_MS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      nudging.set(false); // shutting down
+    }
+  }
+
+  private boolean behind() {
+    return started && node.getLastAppliedLogIndex() < awaitedCommit.get() && System.nanoTime() < nudgeDeadline;
+  }
+
+  private void nudge() {
+    if (!behind()) {
+      nudging.set(false);
+      // a write answered between the check and the reset raised the mark: keep going for it
+      if (behind() && nudging.compareAndSet(false, true)) {
+        scheduleNudge();
+      }
+      return;
+    }
+    node.readIndex(ReadOnlyOption.ReadOnlySafe, new byte[0], new ReadIndexClosure(callTimeoutMs) {
+      @Override
+      public void run(Status status, long index, byte[] reqCtx) {
+        // only the leader's heartbeats matter
+      }
+    });
+    scheduleNudge();
   }
 
   private CompletableFuture<Void> applyHere(byte[] entry) {
@@ -198,7 +270,9 @@ public final class RaftEndpoint implements AutoCloseable {
           // only the heartbeats matter
         }
       });
-      return ByteString.EMPTY;
+      // the commit index covers the entry (its closure runs once it is applied, before JRaft moves its applied
+      // index past the batch): the follower knows what it must apply
+      return ByteString.copyFrom(ByteBuffer.allocate(Long.BYTES).putLong(node.getLastCommittedIndex()).flip());
     });
   }
 
