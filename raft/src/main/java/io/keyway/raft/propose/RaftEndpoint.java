@@ -186,13 +186,21 @@ public final class RaftEndpoint implements AutoCloseable {
       }
       return;
     }
+    heartbeatRound();
+    scheduleNudge();
+  }
+
+  /**
+   * A ReadIndex round whose answer nobody reads: it makes the leader heartbeat every follower, and heartbeats
+   * carry the commit index.
+   */
+  private void heartbeatRound() {
     node.readIndex(ReadOnlyOption.ReadOnlySafe, new byte[0], new ReadIndexClosure(callTimeoutMs) {
       @Override
       public void run(Status status, long index, byte[] reqCtx) {
-        // only the leader's heartbeats matter
+        // only the heartbeats matter
       }
     });
-    scheduleNudge();
   }
 
   private CompletableFuture<Void> applyHere(byte[] entry) {
@@ -264,12 +272,7 @@ public final class RaftEndpoint implements AutoCloseable {
     return applyHere(body.toByteArray()).thenApply(v -> {
       // the follower answers its client once it applied the entry itself: a ReadIndex round sends every
       // follower a heartbeat with the new commit index now instead of at the next heartbeat period
-      node.readIndex(ReadOnlyOption.ReadOnlySafe, new byte[0], new ReadIndexClosure(callTimeoutMs) {
-        @Override
-        public void run(Status status, long index, byte[] reqCtx) {
-          // only the heartbeats matter
-        }
-      });
+      heartbeatRound();
       // the commit index covers the entry (its closure runs once it is applied, before JRaft moves its applied
       // index past the batch): the follower knows what it must apply
       return ByteString.copyFrom(ByteBuffer.allocate(Long.BYTES).putLong(node.getLastCommittedIndex()).flip());
