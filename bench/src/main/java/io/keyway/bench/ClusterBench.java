@@ -214,6 +214,7 @@ final class ClusterBench {
   }
 
   private Side measure(Cluster c, Spec spec) throws BenchException {
+    double settled = settle(c);
     Server leader = c.leader();
     Server target = spec.viaLeader() ? leader : c.follower(leader);
     Side side = new Side();
@@ -224,6 +225,7 @@ final class ClusterBench {
     });
     side.extra.put("concurrency", spec.connections());
     side.extra.put("loadOn", (spec.viaLeader() ? "leader " : "follower ") + target.name);
+    side.extra.put("idleAfterSeconds", settled);
     Server after = c.leader();
     if (after != leader) {
       side.extra.put("leaderChangedTo", after.name);
@@ -232,6 +234,39 @@ final class ClusterBench {
       side.value = side.avgMs;
     }
     return side;
+  }
+
+  /** A cluster whose members use less than this many CPU-seconds per second, together, is idle. */
+  private static final double IDLE_CPU_PER_SECOND = 0.1 * Cluster.SIZE;
+  private static final int IDLE_SECONDS = 3;
+  private static final Duration SETTLE_AT_MOST = Duration.ofSeconds(60);
+
+  /**
+   * Waits until the cluster has been idle for a few seconds (at most a minute) and returns the seconds waited. A
+   * JVM's JIT compilers go on compiling for tens of seconds after the load that made methods hot (the warm-up,
+   * the previous row): a row started meanwhile measures the compilers as much as the server. etcd is idle at
+   * once; an idle Keyway member's timers use ~0.05 CPU-s per second.
+   */
+  private static double settle(Cluster c) {
+    long start = System.nanoTime();
+    long deadline = start + SETTLE_AT_MOST.toNanos();
+    double last = cpuSeconds(c);
+    int idle = 0;
+    while (idle < IDLE_SECONDS && System.nanoTime() < deadline) {
+      Server.sleepMillis(1000);
+      double now = cpuSeconds(c);
+      idle = now - last < IDLE_CPU_PER_SECOND ? idle + 1 : 0;
+      last = now;
+    }
+    return Math.round((System.nanoTime() - start) / 1e8) / 10.0;
+  }
+
+  private static double cpuSeconds(Cluster c) {
+    double sum = 0;
+    for (Server s : c.members) {
+      sum += Math.max(0, ProcStats.cpuSeconds(s.pid()));
+    }
+    return sum;
   }
 
   private interface LoopRunner {

@@ -41,7 +41,7 @@ import org.rocksdb.WriteOptions;
  */
 public final class RocksBackend implements AutoCloseable {
   static {
-    RocksDB.loadLibrary();
+    RocksNativeLibrary.load();
   }
 
   private static final byte[] REVISIONS = "revisions".getBytes(StandardCharsets.UTF_8);
