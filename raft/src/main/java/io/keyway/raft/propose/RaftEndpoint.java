@@ -161,7 +161,8 @@ public final class RaftEndpoint implements AutoCloseable {
     awaitedCommit.accumulateAndGet(committed, Math::max);
     nudgeDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(nudgeForMs);
     if (started && node.getLastAppliedLogIndex() < committed && nudging.compareAndSet(false, true)) {
-      scheduleNudge();
+      // at once: the leader's push went out before this answer, and was refused if it came before the entry
+      nudge();
     }
   }
 
