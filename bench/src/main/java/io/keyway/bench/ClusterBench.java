@@ -250,23 +250,15 @@ final class ClusterBench {
   private static double settle(Cluster c) {
     long start = System.nanoTime();
     long deadline = start + SETTLE_AT_MOST.toNanos();
-    double last = cpuSeconds(c);
+    double last = Meter.cpuSeconds(c.members);
     int idle = 0;
     while (idle < IDLE_SECONDS && System.nanoTime() < deadline) {
       Server.sleepMillis(1000);
-      double now = cpuSeconds(c);
+      double now = Meter.cpuSeconds(c.members);
       idle = now - last < IDLE_CPU_PER_SECOND ? idle + 1 : 0;
       last = now;
     }
     return Math.round((System.nanoTime() - start) / 1e8) / 10.0;
-  }
-
-  private static double cpuSeconds(Cluster c) {
-    double sum = 0;
-    for (Server s : c.members) {
-      sum += Math.max(0, ProcStats.cpuSeconds(s.pid()));
-    }
-    return sum;
   }
 
   private interface LoopRunner {

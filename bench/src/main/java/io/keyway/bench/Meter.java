@@ -64,6 +64,11 @@ final class Meter {
   }
 
   private double cpu() {
+    return cpuSeconds(servers);
+  }
+
+  /** CPU-seconds the servers' processes have used so far, together. */
+  static double cpuSeconds(List<Server> servers) {
     double sum = 0;
     for (Server s : servers) {
       sum += Math.max(0, ProcStats.cpuSeconds(s.pid()));
